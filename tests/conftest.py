@@ -1,0 +1,119 @@
+"""A small real records repository on disk, built per test, and ways to run kehu on it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 20)
+
+STAFF = {
+    "sunmin": ("孙敏", "市场总监", "市场推广中心"),
+    "liuyang": ("刘洋", "客户经理", "市场拓展部"),
+    "wangli": ("王丽", "客户经理", "市场拓展部"),
+    "chenjing": ("陈静", "设计师", "设计部"),
+    "zhouhui": ("周慧", "客服专员", "客户服务部"),
+}
+
+CUSTOMER = """\
+id: {id}
+name: {name}
+phones:
+  - '{phone}'
+district: 闵行区
+community: 万科城市花园
+source:
+  channel: 到店
+grade: B
+stage: 咨询
+owner: {owner}
+registered_at: {registered_at}
+registered_by: {registered_by}
+"""
+
+VISIT = """\
+id: {id}
+customer: {customer}
+at: {at}
+staff: {staff}
+type: 电话
+summary: 电话沟通装修预算
+"""
+
+
+class Repo:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def customer(self, id="C2026-0001", name="王芳", phone="13916052231", owner="liuyang",
+                 registered_at="2026-03-04 10:30:00", folder=None, extra="", registered_by=None) -> Path:
+        year = folder or id[1:5]
+        text = CUSTOMER.format(id=id, name=name, phone=phone, owner=owner, registered_at=registered_at,
+                               registered_by=registered_by or owner) + extra
+        return self.write(f"records/customers/{year}/{id}.yaml", text)
+
+    def visit(self, id="V2026-000001", customer="C2026-0001", at="2026-03-05 14:00:00",
+              staff="liuyang", folder=None, extra="") -> Path:
+        folder = folder or f"{at[:4]}/{at[5:7]}"
+        text = VISIT.format(id=id, customer=customer, at=at, staff=staff) + extra
+        return self.write(f"records/visits/{folder}/{id}.yaml", text)
+
+    def staff(self, id: str, name: str, role: str, department: str = "市场拓展部", active: bool = True, extra=""):
+        return self.write(f"records/staff/{id}.yaml",
+                          f"id: {id}\nname: {name}\nrole: {role}\ndepartment: {department}\n"
+                          f"active: {'true' if active else 'false'}\n{extra}")
+
+    def check(self, *args: str, today: date = TODAY):
+        """Run the real `kehu check` process; returns (exit code, stdout, stderr)."""
+        cmd = [sys.executable, "-m", "kehu", "check", "--repo", str(self.root), "--today", today.isoformat(), *args]
+        run = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root)
+        return run.returncode, run.stdout, run.stderr
+
+    def findings(self, *args: str, today: date = TODAY) -> list[dict]:
+        code, out, err = self.check("--format", "json", *args, today=today)
+        assert code in (0, 1), err
+        return json.loads(out)["findings"]
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    """A valid repository: staff, the default policy (empty file), one customer, one visit."""
+    r = Repo(tmp_path / "company")
+    r.write("kehu.yaml", "site_name: 测试装饰公司\n")
+    for staff_id, (name, role, dept) in STAFF.items():
+        r.staff(staff_id, name, role, dept)
+    r.write("records/policy.yaml", "reclaim_after_days: 60\n")
+    r.customer()
+    r.visit()
+    return r
+
+
+def codes(findings: list[dict]) -> list[str]:
+    return [f["code"] for f in findings]
+
+
+def only(findings: list[dict], code: str) -> list[dict]:
+    return [f for f in findings if f["code"] == code]
+
+
+def copy_demo(tmp_path: Path) -> Path:
+    target = tmp_path / "demo"
+    shutil.copytree(PROJECT / "records", target / "records")
+    return target

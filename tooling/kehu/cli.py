@@ -1,0 +1,176 @@
+"""The command line: Click parses options into settings; the work happens elsewhere.
+
+Exit status everywhere: 0 done (warnings allowed), 1 errors found or refused, 2 could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+import yaml
+
+from kehu import __version__
+from kehu.findings import Text
+from kehu.load import LIBYAML, NoRepository, find_root
+
+_chosen_lang = {"value": "zh"}  # for messages raised after the command's context is gone
+
+
+def _remember_lang(ctx, param, value):
+    _chosen_lang["value"] = value
+    return value
+
+
+LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                    callback=_remember_lang, help="消息语言 / message language")
+REPO = click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+                    help="记录仓库的路径（默认：从当前目录往上找 kehu.yaml 或 records/）")
+TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                     help="把这一天当作“今天”（YYYY-MM-DD），默认是真实日期")
+
+
+class Failure(Exception):
+    """The command could not run (exit 2), with a sentence for the user."""
+
+    def __init__(self, message: Text):
+        self.message = message
+
+
+def say(lang: str, zh: str, en: str) -> None:
+    click.echo(en if lang == "en" else zh, err=True)
+
+
+def repository_root(repo: Path | None) -> Path:
+    start = repo if repo is not None else Path.cwd()
+    if repo is not None and not repo.is_dir():
+        raise Failure(Text(f"找不到目录 {repo}", f"no such folder: {repo}"))
+    try:
+        return find_root(start)
+    except NoRepository:
+        raise Failure(Text(
+            f"这里不是记录仓库：从 {start} 往上没有找到 kehu.yaml 或 records/ 目录；请在仓库里运行，或用 --repo 指定",
+            f"not a records repository: no kehu.yaml or records/ folder at or above {start}; "
+            "run inside one or pass --repo")) from None
+
+
+def as_date(value) -> date:
+    return value.date() if value is not None else date.today()
+
+
+def version_text() -> str:
+    loader = "LibYAML C 加载器 / C loader" if LIBYAML else "纯 Python 加载器（未找到 LibYAML，较慢）/ pure-Python loader (no LibYAML, slower)"
+    return f"kehu {__version__} (PyYAML {yaml.__version__}, {loader}; Python {sys.version.split()[0]})"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(message=version_text(), version=__version__)
+def cli():
+    """kehu 客户档案：检查记录、审阅变更、生成站点。"""
+
+
+@cli.command()
+@REPO
+@TODAY
+@LANG
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--select", default="", help="只检查这些代码或前缀，逗号分隔，如 K1,K201")
+@click.option("--ignore", default="", help="不检查这些代码或前缀，逗号分隔")
+def check(repo, today, lang, fmt, select, ignore):
+    """按 schema 和公司制度检查全部记录。"""
+    from kehu.check import BadSelector, Settings, run_check
+    from kehu.report import REPORTERS
+    from kehu.validate import SchemaError
+
+    root = repository_root(repo)
+    settings = Settings(root, as_date(today), _codes(select), _codes(ignore))
+    try:
+        result = run_check(settings)
+    except BadSelector as exc:
+        raise Failure(Text(f"不认识的规则代码或前缀：{exc}（应形如 K101 或 K1）",
+                           f"not a rule code or prefix: {exc} (e.g. K101 or K1)")) from None
+    except SchemaError as exc:
+        raise Failure(Text(f"schema 缺失或损坏：{exc}", f"schemas missing or broken: {exc}")) from None
+    REPORTERS[fmt](result, lang, sys.stdout)
+    if fmt != "text":
+        from kehu.report.text import summary_line
+
+        click.echo(summary_line(result, lang), err=True)
+    sys.exit(1 if result.errors else 0)
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().upper() for part in value.split(",") if part.strip())
+
+
+@cli.command()
+@click.argument("code", required=False)
+@LANG
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(code, lang, fmt):
+    """列出全部规则，或解释一条规则（如 kehu rules K201）。"""
+    from kehu.rules import RULES
+
+    if code is not None:
+        rule = RULES.get(code.upper())
+        if rule is None:
+            raise Failure(Text(f"没有规则 {code}；用 kehu rules 查看全部", f"no rule {code}; see kehu rules"))
+        if fmt == "json":
+            click.echo(json.dumps(_rule_json(rule, lang), ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"{rule.code} {rule.name} [{rule.severity}] {rule.title.get(lang)}\n")
+            click.echo(rule.doc)
+        return
+    if fmt == "json":
+        click.echo(json.dumps([_rule_json(r, lang) for r in RULES.values()], ensure_ascii=False, indent=2))
+        return
+    for rule in RULES.values():
+        click.echo(f"{rule.code}  {rule.severity:<7}  {rule.name:<20}  {rule.title.get(lang)}")
+
+
+def _rule_json(rule, lang):
+    return {"code": rule.code, "name": rule.name, "severity": rule.severity,
+            "title": rule.title.get(lang), "sections": rule.sections()}
+
+
+@cli.command()
+@REPO
+@TODAY
+@LANG
+@click.option("--full", is_flag=True, help="生成不打码的管理版站点（输出到另一个目录）")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出目录（默认 _site/，--full 时 _site_full/）")
+def build(repo, today, lang, full, out):
+    """生成内部站点（MkDocs + Material）。"""
+    from kehu.site.build import build_site
+
+    root = repository_root(repo)
+    target = build_site(root, as_date(today), full=full, out=out, lang=lang)
+    say(lang, f"站点已生成：{target}", f"site written to {target}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消 / aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except Failure as failure:
+        click.echo(failure.message.get(_chosen_lang["value"]), err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(2)
+    except Exception as exc:  # never a traceback for a user; KEHU_DEBUG=1 shows it
+        if os.environ.get("KEHU_DEBUG"):
+            raise
+        click.echo(f"kehu 内部错误（请报告）/ internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)

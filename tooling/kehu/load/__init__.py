@@ -1,0 +1,177 @@
+"""Files -> records that remember where they came from.
+
+A file that cannot be read becomes a problem (K001-K003) and loading goes on, the way
+Beancount's loader returns errors as values beside the entries it could read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kehu.findings import Text
+from kehu.load.yamlfile import LIBYAML, Problem, decode, parse
+
+__all__ = ["LIBYAML", "Record", "Repository", "find_root", "load_repository", "NoRepository"]
+
+RECORDS_DIR = "records"
+# records/<folder>/... -> kind; the folder depth the layout expects below records/
+FOLDER_KINDS = {
+    "customers": ("customer", 3),
+    "visits": ("visit", 4),
+    "complaints": ("complaint", 3),
+    "disposals": ("disposal", 3),
+    "staff": ("staff", 2),
+}
+KIND_FOLDERS = {kind: folder for folder, (kind, _) in FOLDER_KINDS.items()}
+ID_PREFIX_KINDS = {"C": "customer", "V": "visit", "T": "complaint", "D": "disposal"}
+YAML_SUFFIXES = (".yaml", ".yml")
+DEFAULT_MAX_FILE_KB = 1024
+
+
+class NoRepository(Exception):
+    """No records repository where kehu was asked to look."""
+
+
+@dataclass(slots=True, eq=False)
+class Record:
+    kind: str | None  # customer, visit, complaint, staff, disposal, policy; None if unplaceable
+    file: str  # relative to the repository root, "/"-separated
+    data: dict
+    valid: bool = True  # False once the schema found a problem
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(eq=False)
+class Repository:
+    root: Path
+    today: date
+    records: list[Record] = field(default_factory=list)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)  # (file, problem)
+    schema_problems: list = field(default_factory=list)  # K101 hits, set by the validate stage
+    files: int = 0
+    policy: dict = field(default_factory=dict)
+    schemas: object = None  # kehu.validate.Schemas, set by the validate stage
+    _by_kind: dict = field(default_factory=dict)
+    _ids: dict = field(default_factory=dict)
+
+    def path(self, record_or_file) -> Path:
+        file = record_or_file if isinstance(record_or_file, str) else record_or_file.file
+        return self.root / file
+
+    def of(self, kind: str, valid_only: bool = True) -> list[Record]:
+        """Records of one kind; rules see only schema-valid ones unless they ask."""
+        key = (kind, valid_only)
+        if key not in self._by_kind:
+            self._by_kind[key] = [
+                r for r in self.records if r.kind == kind and (r.valid or not valid_only)
+            ]
+        return self._by_kind[key]
+
+    def ids(self, kind: str) -> dict[str, Record]:
+        """Every id of a kind, valid or not (a typo elsewhere must not hide a record)."""
+        if kind not in self._ids:
+            table: dict[str, Record] = {}
+            for record in self.of(kind, valid_only=False):
+                if record.id is not None:
+                    table.setdefault(record.id, record)
+            self._ids[kind] = table
+        return self._ids[kind]
+
+    def forget_indexes(self) -> None:
+        self._by_kind.clear()
+        self._ids.clear()
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding kehu.yaml or records/."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "kehu.yaml").is_file() or (folder / RECORDS_DIR).is_dir():
+            return folder
+    raise NoRepository(start)
+
+
+def record_files(root: Path) -> list[Path]:
+    found: list[Path] = []
+    stack = [root / RECORDS_DIR]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    stack.append(Path(entry.path))
+            elif entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith("."):
+                found.append(Path(entry.path))
+    found.sort()
+    return found
+
+
+def kind_of_location(relative: str) -> str | None:
+    parts = relative.split("/")
+    if parts == [RECORDS_DIR, "policy.yaml"]:
+        return "policy"
+    if len(parts) >= 3 and parts[1] in FOLDER_KINDS:
+        return FOLDER_KINDS[parts[1]][0]
+    return None
+
+
+def load_file(root: Path, path: Path, max_bytes: int) -> tuple[Record | None, list[Problem]]:
+    relative = path.relative_to(root).as_posix()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [Problem("K003", None, None, Text(
+                f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {max_bytes // 1024} KB），未读取："
+                "一条记录不会这么大，请检查是否放错了文件",
+                f"file too large ({size / 1024 / 1024:.1f} MB, limit {max_bytes // 1024} KB); "
+                "not read: a record is never this big"))]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem("K003", None, None, Text(f"无法读取文件：{exc.strerror}", f"cannot read file: {exc.strerror}"))]
+    text, problem = decode(raw)
+    if problem:
+        return None, [problem]
+    parsed = parse(text)
+    if parsed.data is None:
+        return None, parsed.problems
+    kind = kind_of_location(relative)
+    if kind is None:
+        record_id = parsed.data.get("id")
+        if isinstance(record_id, str) and record_id[:1] in ID_PREFIX_KINDS:
+            kind = ID_PREFIX_KINDS[record_id[:1]]
+    return Record(kind, relative, parsed.data), parsed.problems
+
+
+def load_repository(root: Path, today: date) -> Repository:
+    repo = Repository(root=root, today=today)
+    max_bytes = _max_file_kb(root) * 1024
+    for path in record_files(root):
+        repo.files += 1
+        record, problems = load_file(root, path, max_bytes)
+        relative = path.relative_to(root).as_posix()
+        repo.problems.extend((relative, p) for p in problems)
+        if record is not None:
+            repo.records.append(record)
+    return repo
+
+
+def _max_file_kb(root: Path) -> int:
+    """The size limit is policy, and policy is itself a file: peek at it first."""
+    policy = root / RECORDS_DIR / "policy.yaml"
+    if policy.is_file():
+        record, _ = load_file(root, policy, DEFAULT_MAX_FILE_KB * 1024)
+        value = record.data.get("max_file_kb") if record else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return DEFAULT_MAX_FILE_KB

@@ -1,0 +1,58 @@
+"""`--format text`: grouped by file, each finding with its source line and a caret."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from itertools import groupby
+
+from kehu.load.yamlfile import decode
+
+SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning")}
+
+
+@lru_cache(maxsize=64)
+def _lines(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(4 * 1024 * 1024)
+    except OSError:
+        return ()
+    text, _ = decode(raw)
+    return tuple(text.splitlines()) if text is not None else ()
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render(result, lang: str, out, root=None) -> None:
+    root = root or (result.repo.root if result.repo else None)
+    english = lang == "en"
+    for file, group in groupby(result.findings, key=lambda f: f.file):
+        out.write(f"{file or '(repository)'}\n")
+        for f in group:
+            where = f"{file}:{f.line or 1}:{f.column or 1}" if file else "(repository)"
+            record = f" [{f.record}]" if f.record else ""
+            severity = SEVERITY[f.severity][1 if english else 0]
+            out.write(f"{where}: {f.code} {severity}{record} {f.message.get(lang)}\n")
+            lines = _lines(str(root / file)) if (root and file and f.line) else ()
+            if f.line and 0 < f.line <= len(lines):
+                source = lines[f.line - 1].replace("\t", " ")
+                gutter = f"{f.line:>5} | "
+                out.write(f"{gutter}{source}\n")
+                if f.column:
+                    pad = _width(source[: f.column - 1])
+                    out.write(" " * (len(gutter) - 2) + "| " + " " * pad + "^\n")
+        out.write("\n")
+    out.write(summary_line(result, lang) + "\n")
+
+
+def summary_line(result, lang: str) -> str:
+    counts = ", ".join(f"{code}×{n}" for code, n in result.summary()["by_code"].items())
+    if lang == "en":
+        verdict = "no problems" if not result.findings else f"{result.errors} errors, {result.warnings} warnings"
+        return f"checked {result.files} files, {result.records} records: {verdict}" + (f" ({counts})" if counts else "")
+    verdict = "没有发现问题" if not result.findings else f"{result.errors} 个错误，{result.warnings} 个警告"
+    return f"检查了 {result.files} 个文件、{result.records} 条记录：{verdict}" + (f"（{counts}）" if counts else "")

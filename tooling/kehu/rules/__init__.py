@@ -1,0 +1,29 @@
+"""The rule registry: an explicit list of rule modules, and RULES = {code: Rule}.
+
+Codes are never reused: a retired code stays in RETIRED so nobody takes it again.
+"""
+
+from __future__ import annotations
+
+from kehu.rules import k0_files, k1_schema, k2_references
+from kehu.rules.base import DOC_SECTIONS, Rule, rule
+
+MODULES = (k0_files, k1_schema, k2_references)
+RETIRED: dict[str, str] = {}
+
+
+def _collect() -> dict[str, Rule]:
+    found: dict[str, Rule] = {}
+    for module in MODULES:
+        for value in vars(module).values():
+            spec = getattr(value, "rule", None)
+            if isinstance(spec, Rule):
+                if spec.code in found or spec.code in RETIRED:
+                    raise RuntimeError(f"rule code {spec.code} is used twice")
+                found[spec.code] = spec
+    return dict(sorted(found.items()))
+
+
+RULES: dict[str, Rule] = _collect()
+
+__all__ = ["DOC_SECTIONS", "RULES", "RETIRED", "Rule", "rule"]

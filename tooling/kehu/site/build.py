@@ -1,0 +1,72 @@
+"""`kehu build`: check the records, write pages, run MkDocs, swap the new site in."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from kehu.check import Settings, run_check
+from kehu.site.pages import generate
+
+PROJECT = Path(__file__).resolve().parents[3]  # a source checkout: tooling/kehu/site/build.py
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def _config_base(root: Path) -> Path | None:
+    """The repository's own mkdocs.yml, else the one kehu ships with."""
+    for base in (root, PROJECT):
+        if (base / "mkdocs.yml").is_file():
+            return base
+    return None
+
+
+def build_site(root: Path, today: date, full: bool = False, out: Path | None = None, lang: str = "zh") -> Path:
+    target = (out or root / ("_site_full" if full else "_site")).resolve()
+    result = run_check(Settings(root, today))
+    base = _config_base(root) or root
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".kehu-build-", dir=target.parent) as work:
+        work = Path(work)
+        docs = work / "docs"
+        hand_written = base / "site" / "pages"
+        if hand_written.is_dir():
+            shutil.copytree(hand_written, docs)
+        generate(result.repo, result.findings, docs, full)
+        # the generated config inherits the site's settings and only says where things are
+        config = {"docs_dir": str(docs), "site_dir": str(work / "site")}
+        if (base / "mkdocs.yml").is_file():
+            config["INHERIT"] = str(base / "mkdocs.yml")
+        else:
+            config.update(site_name="客户档案", theme={"name": "material", "language": "zh", "font": False})
+        overrides = base / "site" / "overrides"
+        if overrides.is_dir():
+            config["theme"] = {"name": "material", "custom_dir": str(overrides)}
+        config_path = work / "mkdocs.yml"
+        config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_path)],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            raise BuildFailed(run.stderr.strip()[-2000:])
+        _swap(work / "site", target)
+    return target
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace the old site in two renames, so a reader never sees half a site."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    if old.exists():
+        shutil.rmtree(old)

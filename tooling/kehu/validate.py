@@ -1,0 +1,324 @@
+"""The schemas in schemas/: loaded once, applied to every record, read for vocabularies.
+
+The schemas are the one place that defines fields, vocabularies (grades, stages,
+channels ...), references between records, and policy defaults; the code asks them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from kehu.findings import Hit, Text
+from kehu.timeutil import parse_datetime
+from kehu.load import Repository
+from kehu.load.locate import locate
+
+KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal")
+COMMON = "common.schema.json"
+REFERENCE_DEFS = {"staffRef": "staff", "ownerRef": "owner", "customerRef": "customer"}
+
+
+class SchemaError(Exception):
+    """The schemas themselves are missing or broken: kehu cannot run."""
+
+
+def schema_dir(root: Path) -> Path:
+    """A records repository's own schemas/ wins; else the ones kehu was installed with."""
+    here = Path(__file__).resolve()
+    for candidate in (
+        root / "schemas",
+        here.parents[2] / "schemas",  # a source checkout: tooling/kehu/validate.py
+        Path(sys.prefix) / "share" / "kehu" / "schemas",  # a wheel install
+    ):
+        if (candidate / COMMON).is_file():
+            return candidate
+    raise SchemaError(root / "schemas")
+
+
+# --- dates: YAML's own date values are welcome where the schema wants a date -------------
+
+_base_type = Draft202012Validator.VALIDATORS["type"]
+
+
+def _type(validator, types, instance, schema):
+    fmt = schema.get("format")
+    if fmt == "date" and type(instance) is date:
+        return
+    if fmt == "kehu-datetime" and isinstance(instance, date):
+        return
+    yield from _base_type(validator, types, instance, schema)
+
+
+_formats = FormatChecker(formats=())
+
+
+@_formats.checks("date", raises=ValueError)
+def _is_date(value) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+@_formats.checks("kehu-datetime", raises=ValueError)
+def _is_datetime(value) -> bool:
+    return not isinstance(value, str) or parse_datetime(value) is not None
+
+
+@_formats.checks("email")
+def _is_email(value) -> bool:
+    return not isinstance(value, str) or ("@" in value and " " not in value)
+
+
+KehuValidator = validators.extend(Draft202012Validator, {"type": _type})
+
+
+class Schemas:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.documents: dict[str, dict] = {}
+        try:
+            for path in sorted(directory.glob("*.schema.json")):
+                self.documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SchemaError(f"{directory}: {exc}") from exc
+        missing = [k for k in KINDS if f"{k}.schema.json" not in self.documents]
+        if missing or COMMON not in self.documents:
+            raise SchemaError(f"{directory}: missing {', '.join(missing) or COMMON}")
+        registry = Registry().with_resources(
+            (name, Resource.from_contents(doc, default_specification=DRAFT202012))
+            for name, doc in self.documents.items()
+        )
+        self.validators = {
+            kind: KehuValidator(self.documents[f"{kind}.schema.json"], registry=registry, format_checker=_formats)
+            for kind in KINDS
+        }
+
+    @property
+    def defs(self) -> dict:
+        return self.documents[COMMON].get("$defs", {})
+
+    def vocabulary(self, name: str) -> list[str]:
+        """An enumeration of common.schema.json, e.g. vocabulary("grade") -> [A, B, C, D]."""
+        return list(self.defs[name]["enum"])
+
+    def policy_defaults(self) -> dict:
+        props = self.documents["policy.schema.json"].get("properties", {})
+        return {key: spec["default"] for key, spec in props.items() if "default" in spec}
+
+    def label(self, kind: str, path: tuple) -> str | None:
+        """The Chinese title of a field, for messages."""
+        node = self.documents[f"{kind}.schema.json"]
+        for step in path:
+            node = self._resolve(node)
+            if isinstance(step, int):
+                node = node.get("items", {})
+            else:
+                node = node.get("properties", {}).get(step, {})
+        return node.get("title") or self._resolve(node).get("title")
+
+    def _resolve(self, node: dict) -> dict:
+        ref = node.get("$ref")
+        if not ref:
+            return node
+        document, _, pointer = ref.partition("#")
+        target = self.documents[document] if document else self.documents[COMMON]
+        for part in filter(None, pointer.split("/")):
+            target = target[part]
+        return self._resolve(target)
+
+    @cached_property
+    def references(self) -> dict[str, list[tuple[tuple, str]]]:
+        """Per kind, the fields that name another record: (path with "*" for list items, target)."""
+        found: dict[str, list[tuple[tuple, str]]] = {}
+        for kind in KINDS:
+            paths: list[tuple[tuple, str]] = []
+            self._collect_refs(self.documents[f"{kind}.schema.json"], (), paths)
+            found[kind] = paths
+        return found
+
+    def _collect_refs(self, node: dict, path: tuple, out: list) -> None:
+        ref = node.get("$ref", "")
+        for name, target in REFERENCE_DEFS.items():
+            if ref.endswith(f"#/$defs/{name}"):
+                out.append((path, target))
+                return
+        if ref:
+            return self._collect_refs(self._resolve(node), path, out)
+        for key, child in node.get("properties", {}).items():
+            self._collect_refs(child, path + (key,), out)
+        if isinstance(node.get("items"), dict):
+            self._collect_refs(node["items"], path + ("*",), out)
+
+    def check(self, kind: str, data: dict, source=lambda path: None):
+        """Schema problems of one record as (path, at_key, Text); `source(path)` gives the
+        value as written in the file, for messages about what YAML made of it."""
+        validator = self.validators[kind]
+        seen = set()
+        for error in validator.iter_errors(data):
+            if error.validator in ("oneOf", "anyOf") and error.context:
+                error = best_match(error.context)
+            for problem in explain(error, kind, self, source):
+                if problem[:2] + (problem[2].zh,) not in seen:
+                    seen.add(problem[:2] + (problem[2].zh,))
+                    yield problem
+
+
+def validate(repo: Repository, schemas: Schemas) -> list[Hit]:
+    """Mark each record valid or not and return its K101 hits; settle the policy."""
+    hits: list[Hit] = []
+    for record in repo.records:
+        if record.kind is None:
+            continue
+        path_on_disk = repo.path(record)
+        problems = list(schemas.check(
+            record.kind, record.data, lambda p, f=path_on_disk: locate(f, p).source))
+        record.valid = not problems
+        for path, at_key, message in problems:
+            hits.append(Hit(message, record=record, path=path, at_key=at_key))
+    repo.schemas = schemas
+    repo.schema_problems = hits
+    repo.forget_indexes()
+    policy = next((r for r in repo.of("policy")), None)
+    repo.policy = {**schemas.policy_defaults(), **(policy.data if policy else {})}
+    return hits
+
+
+# --- messages --------------------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "string": ("文字", "text"), "integer": ("整数", "an integer"), "number": ("数字", "a number"),
+    "boolean": ("是/否（true/false）", "true/false"), "array": ("列表", "a list"),
+    "object": ("映射（字段: 值）", "a mapping"), "null": ("空", "empty"),
+}
+
+
+def _what_yaml_made(value) -> tuple[str, str] | None:
+    if isinstance(value, bool):
+        return ("布尔值 " + str(value).lower(), "the boolean " + str(value).lower())
+    if isinstance(value, (int, float)):
+        return ("数字", "a number")
+    if isinstance(value, datetime):
+        return ("日期时间", "a date-time")
+    if isinstance(value, date):
+        return ("日期", "a date")
+    return None
+
+
+def field_name(path) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "(记录)"
+
+
+def explain(error, kind: str, schemas: Schemas, source=lambda path: None):
+    """One jsonschema error -> one or more (path, at_key, Text) in plain words."""
+    path = tuple(error.absolute_path)
+    name = field_name(path)
+    title = schemas.label(kind, path) if path else None
+    label_zh = f"{name}（{title}）" if title else name
+    keyword = error.validator
+    value = error.instance
+
+    if keyword == "required":
+        props = error.schema.get("properties", {})
+        for missing in error.validator_value:
+            if isinstance(value, dict) and missing not in value:
+                sub = props.get(missing, {})
+                t = sub.get("title") or schemas._resolve(sub).get("title") or ""
+                where = f"{name} 中" if path else ""
+                yield path, False, Text(
+                    f"{where}缺少必填字段 {missing}" + (f"（{t}）" if t else ""),
+                    f"required field {missing} is missing" + (f" in {name}" if path else ""))
+        return
+    if keyword == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for extra in value:
+            if extra in allowed:
+                continue
+            close = difflib.get_close_matches(str(extra), allowed, n=1)
+            hint = Text(f"，是不是 {close[0]}？", f"; did you mean {close[0]}?") if close else Text(
+                f"；可用字段：{'、'.join(allowed)}", f"; allowed: {', '.join(allowed)}")
+            yield path + (extra,), True, Text(f"未知字段 {extra}{hint.zh}", f"unknown field {extra}{hint.en}")
+        return
+    if keyword == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        want = Text("或".join(_TYPE_NAMES.get(t, (t, t))[0] for t in expected),
+                    " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in expected))
+        made = _what_yaml_made(value)
+        if made and "string" in expected:
+            fmt = error.schema.get("format")
+            if fmt == "date" and isinstance(value, datetime):
+                yield path, False, Text(f"{label_zh} 只要日期（YYYY-MM-DD），不要时间", f"{name} takes a date (YYYY-MM-DD), not a date-time")
+                return
+            written = source(path) or _show(value)
+            yield path, False, Text(
+                f"{label_zh} 应为文字，但 YAML 把 {written} 读成了{made[0]}；请加引号：'{written}'",
+                f"{name} must be text, but YAML read {written} as {made[1]}; quote it: '{written}'")
+            return
+        if value is None:
+            yield path, False, Text(f"{label_zh} 是空的，应为{want.zh}", f"{name} is empty; expected {want.en}")
+            return
+        yield path, False, Text(f"{label_zh} 应为{want.zh}", f"{name} must be {want.en}")
+        return
+    if keyword == "enum":
+        choices = "、".join(map(str, error.validator_value))
+        made = _what_yaml_made(value)
+        extra = Text(f"（YAML 把它读成了{made[0]}，请加引号）", f" (YAML read it as {made[1]}; quote it)") if made else Text("", "")
+        yield path, False, Text(f"{label_zh} 的值 {_show(value)} 不在可选范围内：{choices}{extra.zh}",
+                                f"{name}: {_show(value)} is not one of {', '.join(map(str, error.validator_value))}{extra.en}")
+        return
+    if keyword == "pattern":
+        hint = _pattern_hint(error.validator_value, schemas)
+        yield path, False, Text(f"{label_zh} 格式不对：{_show(value)}" + (f"；应为{hint.zh}" if hint else ""),
+                                f"{name} has a wrong format: {_show(value)}" + (f"; expected {hint.en}" if hint else ""))
+        return
+    if keyword == "format":
+        what = {"date": Text("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
+                "kehu-datetime": Text("时间，如 2026-03-04 10:30", "a date-time like 2026-03-04 10:30")}.get(
+            error.validator_value, Text(error.validator_value, error.validator_value))
+        yield path, False, Text(f"{label_zh} 不是有效的{what.zh}：{_show(value)}", f"{name} is not {what.en}: {_show(value)}")
+        return
+    bounds = {
+        "minimum": ("不能小于", "must be at least"), "maximum": ("不能大于", "must be at most"),
+        "exclusiveMinimum": ("必须大于", "must be greater than"), "exclusiveMaximum": ("必须小于", "must be less than"),
+        "minItems": ("至少要有几项：", "needs at least this many items:"), "maxItems": ("最多几项：", "allows at most this many items:"),
+        "minLength": ("长度不能小于", "must be at least this long:"), "maxLength": ("长度不能超过", "must be at most this long:"),
+    }
+    if keyword in bounds:
+        zh, en = bounds[keyword]
+        yield path, False, Text(f"{label_zh} {zh} {error.validator_value}", f"{name} {en} {error.validator_value}")
+        return
+    if keyword == "uniqueItems":
+        yield path, False, Text(f"{label_zh} 有重复项", f"{name} has duplicate items")
+        return
+    if keyword == "not" and path and path[-1] == "id":
+        yield path, False, Text(f"{_show(value)} 是保留字，不能用作编号", f"{_show(value)} is reserved and cannot be an id")
+        return
+    if keyword == "propertyNames":
+        yield path, False, Text(f"{label_zh} 里有不允许的键：{error.message}", f"{name} has a key that is not allowed: {error.message}")
+        return
+    yield path, False, Text(f"{label_zh} 不符合要求：{error.message}", f"{name} is not valid: {error.message}")
+
+
+def _show(value) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else value
+
+
+def _pattern_hint(pattern: str, schemas: Schemas) -> Text | None:
+    for name, spec in schemas.defs.items():
+        if spec.get("pattern") == pattern:
+            title = spec.get("title", name)
+            description = spec.get("description", "")
+            return Text(f"{title}（{description}）" if description else title, f"a valid {name}")
+    return None
