@@ -31,11 +31,22 @@ MAX_VALUES = 20_000
 MAX_DEPTH = 50
 
 STR_TAG = "tag:yaml.org,2002:str"
-_SCALAR_TAGS = {
-    f"tag:yaml.org,2002:{name}"
-    for name in ("int", "float", "bool", "null", "timestamp")
-}
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# PyYAML's own scalar constructors, called directly: construct_object() would remember
+# every node it ever built in the shared constructor and grow without end.
 _constructor = SafeConstructor()
+_SCALARS = {
+    tag: SafeConstructor.yaml_constructors[tag]
+    for tag in (f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
+}
+
+
+class YamlTime(str):
+    """An unquoted date or date-time, kept as its ISO text.
+
+    Both mean the same as the quoted string, but the type remembers that YAML read it as a
+    time, so a date where text was meant (`name: 2026-03-04`) can be reported as such.
+    """
 
 
 class Problem(NamedTuple):
@@ -124,13 +135,15 @@ class _Builder:
             tag = node.tag
             if tag == STR_TAG:
                 return node.value
-            if tag in _SCALAR_TAGS:
+            construct = _SCALARS.get(tag)
+            if construct is not None:
                 try:
-                    return _constructor.construct_object(node, deep=True)
+                    value = construct(_constructor, node)
                 except (ValueError, OverflowError):
                     # e.g. 2026-02-30 matches YAML's timestamp form but is no date: keep the
                     # text so the schema reports it against the field.
                     return node.value
+                return YamlTime(value.isoformat()) if tag == TIMESTAMP_TAG else value
             raise _Refused(_at(node, "K001", Text(
                 f"不支持的 YAML 标签 {node.tag}：记录里只能有文字、数字、日期、列表和映射",
                 f"unsupported YAML tag {node.tag}: records hold text, numbers, dates, lists and mappings")))

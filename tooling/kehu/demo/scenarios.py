@@ -1,0 +1,550 @@
+"""The rule-violation stories of the demo (SPEC §4), each on named records.
+
+Every builder below changes or adds records and returns the stories it told; the same list
+becomes the table in docs/demo.md, so the documentation cannot drift from the data. A story
+with fires=False shows the satisfied side of a rule (an exemption, a deadline just met).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from kehu.demo import data as D
+from kehu.demo.build import RECLAIM_AFTER, World
+from kehu.demo.model import Complaint, Customer, Disposal, Visit
+from kehu.demo.workdays import add_workdays, is_workday
+
+DAY = timedelta(days=1)
+# customers made only for a story; the baseline makes that many fewer, so --customers N
+# gives N customer files
+DEDICATED_CUSTOMERS = 20
+
+
+@dataclass
+class Story:
+    code: str
+    records: list  # Customer / Visit / Complaint / Disposal objects, or "staff:<id>"
+    story: str  # may name the records' ids as {0}, {1}, ...
+    fires: bool = True
+    extra_ids: list = field(default_factory=list)  # ids that have no file (e.g. destroyed)
+
+
+class Builder:
+    def __init__(self, w: World):
+        self.w = w
+        self.rng = w.rng
+        self.T = w.today
+        self.used: set[int] = set()
+        self.stories: list[Story] = []
+        self.hooks: list = []  # run after ids are assigned
+        self.disposals: list[Disposal] = []
+        self.made = 0
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def d(self, offset: int) -> date:
+        return self.T + DAY * offset
+
+    def dt(self, offset: int, hour: int = 10, minute: int = 0) -> datetime:
+        return datetime.combine(self.d(offset), time(hour, minute))
+
+    def tell(self, code, records, story, fires=True, extra_ids=()):
+        self.stories.append(Story(code, list(records), story, fires, list(extra_ids)))
+
+    def customer(self, reg_offset: int, by: str, grade: str, hour: int = 10, **kw) -> Customer:
+        self.made += 1
+        c = self.w.new_customer(self.dt(reg_offset, hour, self.rng.randrange(60)), by, grade=grade, **kw)
+        c.tags = []
+        return c
+
+    def plan(self, c: Customer, **offsets) -> None:
+        c.plan = {name: self.d(o) for name, o in offsets.items()}
+        if "completed" in c.plan and "settled" in c.plan:
+            done = c.plan["completed"]
+            c.plan["warranty_until"] = done.replace(year=done.year + 2)
+        c.lost = None
+
+    def pick(self, test, start: int = 0) -> Customer | None:
+        """A baseline customer for a story: the first (from a seeded offset) that fits."""
+        pool = self.w.customers
+        n = len(pool)
+        if not n:
+            return None
+        offset = (start * 7919) % n
+        for i in range(n):
+            c = pool[(offset + i) % n]
+            if c.serial in self.used or c.frozen or c.no_refs or c.name == "王芳":
+                continue
+            if test(c):
+                self.used.add(c.serial)
+                return c
+        return None
+
+    def active(self, c: Customer) -> bool:
+        return c.stage in ("咨询", "量房", "方案", "报价", "签约") and c.owner_at(self.T) != "pool"
+
+    def owner_visit(self, c: Customer, offset: int, summary: str, type_: str = "电话", **kw) -> Visit:
+        day = self.d(offset)
+        return self.w.visit(c, self.w.at(day, 9, 20), c.owner_at(day), type_, summary, **kw)
+
+
+# --- the stories ------------------------------------------------------------------------
+
+def files(b: Builder) -> None:
+    w, T = b.w, b.T
+    # K001: broken YAML
+    c = b.customer(-3, "zhoujie", "C", hour=15)
+    c.no_refs = c.frozen = True
+    b.plan(c, first_consult=-3)
+    w.realize(c)
+    c.notes = "客户周末再来看样板间"
+    c.text_hook = lambda s: s.replace("notes: 客户周末再来看样板间", "notes: '客户周末再来看样板间，想要原木色")
+    b.tell("K001", [c], "周杰手工编辑客户 {0} 的备注时只写了左引号，文件从那一行起不再是有效的 YAML")
+    # K002: phones twice
+    c = b.customer(-2, "lina", "B")
+    c.frozen = True
+    b.plan(c, first_consult=-2)
+    w.complete(c)
+    new = w.phone()
+    c.extra_lines = ["phones:", f"  - '{new}'"]
+    b.tell("K002", [c], "客户 {0} 换了新号码，李娜在文件末尾又写了一个 phones，而不是加进原来的列表；"
+           "YAML 会悄悄只保留后一个")
+    # K003: GBK
+    c = b.customer(-1, "wujing", "C", hour=16)
+    c.no_refs = c.frozen = True
+    b.plan(c, first_consult=-1)
+    w.realize(c)
+    c.encoding = "gbk"
+    b.tell("K003", [c], "吴静用 WPS 从旧的 Excel 客户登记表导出客户 {0}，文件存成了 GBK 编码；内容本身没有问题")
+    # K004: a visit in the wrong month folder; a customer file whose name differs from its id
+    month_start = T.replace(day=1)
+    last_day = month_start - DAY
+    c = b.pick(lambda c: b.active(c) and c.reg_dt.date() < last_day.replace(day=1)
+               and c.owner_at(last_day) == c.owner_at(T) and c.stage != "签约", 11)
+    if c:
+        v = w.visit(c, datetime.combine(last_day, time(21, 40)), c.owner_at(last_day), "电话",
+                    "晚上客户来电，约下周到店看材料样板")
+        v.folder = f"{month_start.year:04d}/{month_start.month:02d}"
+        b.tell("K004", [v], f"{last_day.month} 月 {last_day.day} 日晚上的电话记录被放进了 "
+               f"{month_start.month} 月的文件夹（visits/{month_start.year}/{month_start.month:02d}/）")
+    c = b.pick(lambda c: c.stage in ("保修", "流失"), 12)
+    if c:
+        b.hooks.append(lambda c=c: setattr(c, "file_name", c.id.lower()))
+        b.tell("K004", [c], "客户 {0} 的文件名被写成了小写（c….yaml），与编号不一致")
+
+
+def schema(b: Builder) -> None:
+    w = b.w
+    c = b.pick(lambda c: c.stage in ("保修", "结算"), 21)
+    if c:
+        w.used_phones.add("13800138000")
+        c.phones[0] = "13800138000"
+        c.raw_phones = {0}
+        b.tell("K101", [c], "客户 {0} 的电话从 Excel 粘贴过来没加引号，YAML 把 13800138000 读成了整数")
+    c = b.pick(lambda c: c.stage == "流失", 22)
+    if c:
+        c.raw_fields["grade"] = "E"
+        b.tell("K101", [c], "录入员把“待评估”记成了 grade: E（分级只有 A–D）")
+    c = b.pick(lambda c: c.wechat is None and c.stage in ("保修", "施工", "流失"), 23)
+    if c:
+        c.wechat = "no"
+        c.raw_fields["wechat"] = "no"
+        b.tell("K101", [c], "客户 {0} 没有微信，录入员写了 wechat: no，YAML 把它读成了布尔值 false（应加引号或不写）")
+
+
+def references(b: Builder) -> None:
+    w, T = b.w, b.T
+    c = b.pick(lambda c: b.active(c) and c.owner_at(T) == "liuyang" and c.reg_dt.date() < b.d(-10), 31)
+    if c:
+        v = w.visit(c, w.at(b.d(-6)), "liuyng", "电话", "电话跟进，客户下周出差回来再约到店")
+        b.tell("K201", [v], "刘洋手输跟进人时把 liuyang 打成了 liuyng（员工不存在）")
+    c = b.pick(lambda c: b.active(c) and c.reg_dt.year == T.year, 32)
+    if c:
+        v = w.visit(c, w.at(b.d(-4)), c.owner_at(b.d(-4)), "微信", "微信发送瓷砖样品图片，客户选了两款")
+        v.sales = None
+
+        def typo(v=v, c=c):
+            ids = {x.id for x in w.customers}
+            head, digits = c.id.split("-")
+            candidates = [digits[:-2] + digits[-1] + digits[-2], digits[:-3] + digits[-2] + digits[-3] + digits[-1],
+                          str(int(digits) + 5000).zfill(len(digits))]
+            for cand in candidates:
+                if f"{head}-{cand}" not in ids:
+                    v.customer_id = f"{head}-{cand}"
+                    return
+        b.hooks.append(typo)
+        b.stories.append(Story("K201", [v], "跟进记录 {0} 的客户编号两位数字颠倒，指向不存在的客户 {1}（应为 {2}）"))
+        b.stories[-1].records.append(lambda v=v: v.customer_id)
+        b.stories[-1].records.append(c)
+    # K202: the same visit id in two month folders
+    m1 = (T.replace(day=1) - DAY * 220).replace(day=1)
+    m2 = (m1 + DAY * 32).replace(day=1)
+    if m1.year == m2.year:
+        def dup(m1=m1, m2=m2):
+            a = next((v for c in w.customers for v in c.visits
+                      if v.at.year == m1.year and v.at.month == m1.month and v.id and not c.frozen), None)
+            bv = next((v for c in w.customers for v in c.visits
+                       if v.at.year == m2.year and v.at.month == m2.month and v.id and not c.frozen
+                       and (a is None or v.customer is not a.customer)), None)
+            if a and bv:
+                story.records[:] = [a, bv]
+                bv.id = a.id
+        story = Story("K202", [], f"{m2.month} 月补录跟进记录 {{1}} 时复制了 {m1.month} 月的旧文件作模板，忘了改编号："
+                      f"同一编号同时出现在 visits/{m1.year}/{m1.month:02d}/ 和 visits/{m2.year}/{m2.month:02d}/")
+        b.hooks.append(dup)
+        b.stories.append(story)
+    # K203: the leaver still owns three customers and one open complaint
+    left = w.leaver_left
+    mine = []
+    for i in range(3):
+        c = b.pick(lambda c: c.registered_by == D.LEAVER and c.owner_history
+                   and c.owner_history[-1][0] != "pool" and c.owner_history[-1][1] == left
+                   and c.stage in ("方案", "报价", "签约", "施工", "量房")
+                   and not any(v.at.date() >= left for v in c.visits), 40 + i)
+        if c:
+            c.owner_history.pop()
+            mine.append(c)
+    if mine:
+        b.tell("K203", mine, "徐磊 " + f"{left.month}-{left.day:02d}" + " 离职，市场总监还没来得及分配他名下的这几位客户"
+               "（其余客户已在离职当天重新分配）")
+        c = mine[0]
+        day = left - DAY
+        while not is_workday(day):
+            day -= DAY
+        t = w.complaint(c, datetime.combine(day, time(14, 10)), "服务效率")
+        t.description = "客户点名要求原客户经理徐磊跟进橱柜返厂的事，等了两天没有进展"
+        t.against = ("市场拓展部", D.LEAVER)
+        t.handler = D.LEAVER
+        t.investigation_started_at = datetime.combine(day, time(15, 0))
+        t.replied_at = datetime.combine(left, time(10, 30))
+        t.status = "已答复"
+        b.tell("K203", [t], "客户点名由徐磊处理的投诉 {0}，他离职时还没解决，也没有移交给客服")
+    fine = b.pick(lambda c: c.registered_by == D.LEAVER and c.owner_history
+                  and c.owner_history[-1][1] == left and c.owner_history[-1][0] != "pool", 45)
+    if fine:
+        b.used.discard(fine.serial)
+        b.tell("K203", [fine], "对照：徐磊的其他客户已由市场总监在离职当天重新分配并记入 owner_history，不报", fires=False)
+
+
+def ownership(b: Builder) -> None:
+    w, T = b.w, b.T
+    wang = next((c for c in w.customers if c.name == "王芳" and "13916052231" in c.phones), None)
+    if wang:
+        c = b.customer(-66, "zhangwei", "B", hour=14,
+                       community=next(x for x in D.COMMUNITIES if x[0] == "万科城市花园"), house_type="普通", area=96)
+        c.name, c.gender = "李建国", "男"
+        c.address = wang.address
+        c.phones = ["+86 139-1605-2231"]
+        c.channel, c.referrer, c.intermediary = "到店", None, None
+        w.schedule(c, outcome="plan", pause=0)
+        c.lost = None
+        c.plan.pop("quoted", None)
+        w.complete(c)
+        b.tell("K301", [c, wang], "王芳（{1}，刘洋 2025-03-04 登记）的丈夫李建国到店，张伟用同一个号码（写成 +86 139-1605-2231）"
+               "又登记了一次 {0}：撞单，客户应归先登记的刘洋")
+    # K303: owner changed without the director
+    c = b.customer(-80, "zhangwei", "B")
+    w.schedule(c, outcome="sign", pause=0)
+    w.reassign(c, b.d(-40), "lina", "")
+    c.hidden_history = True
+    w.complete(c)
+    b.tell("K303", [c], "张伟把客户 {0} 私下转给李娜，直接改了 owner，没有市场总监的分配记录（owner_history 为空）")
+    c = b.customer(-75, "wujing", "C")
+    w.schedule(c, outcome="sign", pause=0)
+    w.reassign(c, b.d(-30), "zhoujie", "同事之间调换客户", by="wujing")
+    w.complete(c)
+    b.tell("K303", [c], "吴静自己在 owner_history 里写了一条把客户 {0} 转给周杰（by: wujing），但只有市场总监有分配权")
+    fine = b.pick(lambda c: len(c.owner_history) == 1 and c.owner_history[0][2] == D.DIRECTOR
+                  and c.owner_history[0][0] not in ("pool",) and c.owner_history[0][1] < w.leaver_left, 51)
+    if fine:
+        b.tell("K303", [fine], "对照：市场总监按规定重新分配的客户 {0}，owner_history 记录完整，不报", fires=False)
+    # K304: released from liuyang and handed back to him ten days later
+    c = b.customer(-200, "liuyang", "B")
+    c.frozen = True
+    b.plan(c, first_consult=-200, preplan_delivered=-195, deposit_paid=-185, site_measured=-183,
+           plan_delivered=-179, first_plan_meeting=-178, quoted=-160)
+    c.silent_from = b.d(-93)
+    w.reassign(c, b.d(-31), "pool", "超过60天无销售跟进，收回公海")
+    w.reassign(c, b.d(-21), "liuyang", "客户经理刘洋申请重新领回")
+    w.complete(c)
+    b.owner_visit(c, -93, "电话跟进，客户说报价还要再和家人商量")
+    b.owner_visit(c, -21, "重新领回客户后首次联系，客户仍有装修意向，约下周看样板间")
+    b.owner_visit(c, -8, "客户到店看了新的样板间，对报价调整后的方案比较满意", "到店咨询", confirmed=True)
+    b.tell("K304", [c], f"刘洋两个多月没跟进客户 {{0}}，市场总监 {b.d(-31).month}-{b.d(-31).day:02d} 把它收回公海；"
+           f"10 天后又分回给刘洋（冷却期 30 天内）：等于放出去再抢回来")
+    pooled = [x for x in w.customers if x.owner_at(T) == "pool" and not x.frozen][:3]
+    if pooled:
+        b.tell("K401", pooled, "对照：已由市场总监收回公海（owner: pool）的客户，不再计算归属天数", fires=False)
+
+
+def follow_up(b: Builder) -> None:
+    w, T = b.w, b.T
+    # K401 (B): the owner's last sales action 64 days ago
+    c = b.customer(-150, "wujing", "B")
+    c.frozen = True
+    b.plan(c, first_consult=-150, preplan_delivered=-146, deposit_paid=-120, site_measured=-118,
+           plan_delivered=-113, first_plan_meeting=-112)
+    c.silent_from = b.d(-64)
+    w.complete(c)
+    b.owner_visit(c, -64, "电话跟进，客户说方案还要再考虑，等国庆后再说")
+    b.tell("K401", [c], "B 级客户 {0}（方案阶段），吴静 " + _md(b.d(-64)) + " 之后再没跟进，已超过 60 天：可收回公海")
+    b.tell("K403", [c], "同一位客户 {0} 上个月一次跟进都没有（B 级每月至少 1 次）")
+    k401_b = c
+    # K401 (C): 46 days
+    c = b.customer(-120, "zhoujie", "C")
+    c.frozen = True
+    b.plan(c, first_consult=-120, preplan_delivered=-115, deposit_paid=-100, site_measured=-98,
+           plan_delivered=-94, first_plan_meeting=-93, quoted=-80)
+    c.silent_from = b.d(-56)
+    w.complete(c)
+    b.owner_visit(c, -49, "假期微信问候，客户说节后再谈报价", "微信")
+    b.owner_visit(c, -46, "电话跟进报价，客户还在比较两家公司")
+    b.tell("K401", [c], "C 级客户 {0}（报价阶段），周杰 " + _md(b.d(-46)) + " 之后没再联系，已超过 45 天")
+    # K401: designer keeps in touch, the owner does not
+    c = b.customer(-100, "lina", "B")
+    c.frozen = True
+    b.plan(c, first_consult=-100, preplan_delivered=-95, deposit_paid=-86, site_measured=-84,
+           plan_delivered=-80, first_plan_meeting=-75)
+    c.silent_from = b.d(-70)
+    w.complete(c)
+    b.owner_visit(c, -70, "电话跟进，客户要求设计师再改一版厨房")
+    w.visit(c, w.at(b.d(-36)), c.designer, "微信", "把修改后的厨房方案发给客户")
+    w.visit(c, w.at(b.d(-4)), c.designer, "方案沟通", "到店讲解第三版方案，客户基本满意")
+    b.tell("K401", [c], "客户 {0} 最近只有设计师在联系，归属人李娜 70 天没有销售跟进：设计师的跟进不算归属人的销售行为，照样可收回")
+    # exempt: under construction, the owner silent for 60 days
+    c = b.customer(-130, "zhangwei", "C")
+    c.frozen = True
+    b.plan(c, first_consult=-130, preplan_delivered=-125, deposit_paid=-118, site_measured=-116,
+           plan_delivered=-112, first_plan_meeting=-111, quoted=-100, contract_signed=-88,
+           construction_started=-60, completed=40)
+    c.inspectors = (D.QC, D.QC, c.designer)
+    w.complete(c)
+    b.tell("K401", [c], "对照：施工中的客户 {0} 由品控和设计师巡检，客户经理 60 天没有销售跟进，但施工–保修阶段不收回", fires=False)
+    # exempt: locked key account
+    c = b.customer(-300, "liuyang", "A", community=next(x for x in D.COMMUNITIES if x[0] == "佘山月湖山庄"),
+                   house_type="别墅", area=420)
+    c.frozen = True
+    c.locked = True
+    c.budget = 120.0
+    c.designer = "chenjing"
+    b.plan(c, first_consult=-300, preplan_delivered=-292, deposit_paid=-270, site_measured=-268,
+           plan_delivered=-258, first_plan_meeting=-256, quoted=-130)
+    c.silent_from = b.d(-120)
+    w.complete(c)
+    b.owner_visit(c, -120, "客户出国半年，回国后再定开工时间")
+    for off in (-112, -84, -56, -35, -7):
+        w.visit(c, w.at(b.d(off)), D.DIRECTOR, "上门", "市场总监拜访重点客户，保持联系")
+    b.tell("K401", [c], "对照：别墅重点客户 {0} 由市场总监锁定（locked: true）并每月亲自拜访；客户经理 120 天未跟进也不进公海",
+           fires=False)
+    # K402 (D): due within 7 days
+    c = b.customer(-60, "zhoujie", "D")
+    c.frozen = True
+    b.plan(c, first_consult=-60, preplan_delivered=-55)
+    c.silent_from = b.d(-25)
+    w.complete(c)
+    b.owner_visit(c, -25, "电话跟进，客户说还在筹钱，下个月再联系")
+    c.notes = "曾在别家装修时拖欠尾款，列为 D 级"
+    b.tell("K402", [c], "D 级客户 {0}（30 天收回），周杰最后一次跟进是 " + _md(b.d(-25)) + "，5 天后到期")
+    # K403 (C): one visit last month
+    c = b.customer(-110, "lina", "C")
+    c.frozen = True
+    b.plan(c, first_consult=-110, preplan_delivered=-105, deposit_paid=-70, site_measured=-68,
+           plan_delivered=-64, first_plan_meeting=-60)
+    c.silent_from = b.d(-56)
+    w.complete(c)
+    month = (T.replace(day=1) - DAY).replace(day=1)
+    b.owner_visit(c, -53, "电话跟进，客户在等物业的装修许可")
+    b.owner_visit(c, (month + DAY * 13 - T).days, "微信沟通方案细节，客户想把阳台改成书房", "微信")
+    b.owner_visit(c, -17, "电话跟进，约客户周末到店")
+    b.owner_visit(c, -5, "客户到店确认方案修改", "到店咨询", confirmed=True)
+    b.tell("K403", [c], f"C 级客户 {{0}} 每月至少要跟进 2 次，{month.month} 月李娜只跟进了 1 次")
+    # K404: no 回访 after the first plan meeting
+    c = b.customer(-40, "zhangwei", "B")
+    c.frozen = True
+    b.plan(c, first_consult=-40, preplan_delivered=-35, deposit_paid=-25, site_measured=-23,
+           plan_delivered=-19, first_plan_meeting=-10)
+    c.silent_from = b.d(-10)
+    w.complete(c)
+    fpm = b.d(-10)
+    c.visits = [v for v in c.visits if v.at.date() <= fpm]
+    b.tell("K404", [c], "客户 {0} " + _md(fpm) + " 首次方案沟通后，张伟至今没有回访（制度要求 3 天内）")
+    del k401_b
+
+
+def complaints(b: Builder) -> None:
+    w, T = b.w, b.T
+    day = date(2025, 9, 30)
+    if w.start < day and T > date(2025, 11, 1):
+        def building(c):
+            s, e = c.plan.get("construction_started"), c.plan.get("completed")
+            return s and e and s <= day <= e
+        c1 = b.pick(building, 61) or b.pick(lambda c: c.reg_dt.date() < day, 61)
+        c2 = b.pick(building, 62) or b.pick(lambda c: c.reg_dt.date() < day, 62)
+        if c1 and c2:
+            t = w.complaint(c1, datetime(2025, 9, 30, 10, 20), "工期")
+            t.channel = "电话"
+            t.description = "国庆前工地已停工三天，客户要求说明复工时间"
+            t.against = ("工程部", None)
+            t.handler = "heli"
+            t.investigation_started_at = datetime(2025, 10, 14, 9, 30)
+            t.replied_at = datetime(2025, 10, 15, 16, 0)
+            t.resolved_at = datetime(2025, 10, 16, 15, 0)
+            t.resolution = "调整施工班组，10 月 20 日复工，延误天数按合同补偿"
+            t.escalations = [("部门经理", datetime(2025, 10, 15, 17, 0), "heli", "客户对拖延不满，要求部门经理出面")]
+            t.follow_up = (datetime(2025, 10, 20, 15, 0), "heli", False, "问题解决了，但处理太慢")
+            t.status = "已解决"
+            b.tell("K501", [t], "投诉 {0} 于 2025-09-30 受理，客服节后忘了处理，10-14 才开始调查（国庆 10-01 至 10-08 放假，最迟应在 10-09）")
+            b.tell("K502", [t], "同一投诉 {0} 10-15 才答复客户（应在 10-10 前）")
+            b.tell("K503", [t], "同一投诉 {0} 10-16 才解决（应在 10-11 前，10-11 是调休上班的周六）")
+            t = w.complaint(c2, datetime(2025, 9, 30, 16, 40), "材料")
+            t.channel = "到店"
+            t.description = "送到工地的木地板颜色与样板不一致"
+            t.against = ("工程部", None)
+            t.handler = "machao"
+            t.investigation_started_at = datetime(2025, 10, 8, 10, 0)
+            t.replied_at = datetime(2025, 10, 9, 15, 0)
+            t.resolved_at = datetime(2025, 10, 11, 11, 0)
+            t.resolution = "联系厂家换货，10 月 11 日重新送货并铺装"
+            t.follow_up = (datetime(2025, 10, 15, 10, 30), "machao", True, "对处理结果满意")
+            t.status = "已关闭"
+            for code in ("K501", "K502", "K503"):
+                b.tell(code, [t], "对照：投诉 {0} 也是 2025-09-30 受理，节假日值班 10-08 开始调查、10-09 答复、"
+                       "10-11（调休上班日）解决：按工作日计都没超时", fires=False)
+    c = b.pick(lambda c: c.stage == "施工", 63)
+    if c:
+        day = b.d(-10)
+        while not is_workday(day):
+            day -= DAY
+        t = w.complaint(c, datetime.combine(day, time(9, 30)), "工程质量")
+        t.description = "卫生间墙砖空鼓，有两块已经脱落"
+        t.against = ("工程部", None)
+        t.handler = "machao"
+        t.investigation_started_at = datetime.combine(day, time(14, 0))
+        t.status = "调查中"
+        b.tell("K502", [t], "投诉 {0}（" + _md(day) + " 受理）一直停在“调查中”，两个工作日内没有答复客户")
+        b.tell("K503", [t], "同一投诉 {0} 三个工作日内没有解决，也没有升级")
+    c = b.pick(lambda c: c.stage in ("保修", "结算", "验收") and c.plan.get("completed")
+               and c.plan["completed"] < b.d(-100), 64)
+    if c:
+        day = b.d(-100)
+        while not is_workday(day):
+            day += DAY
+        t = w.complaint(c, datetime.combine(day, time(11, 5)), "工程质量")
+        t.description = "入住后发现主卧飘窗渗水"
+        t.against = ("工程部", None)
+        t.handler = "heli"
+        t.investigation_started_at = datetime.combine(day, time(13, 0))
+        t.replied_at = datetime.combine(day, time(17, 0))
+        t.resolved_at = datetime.combine(add_workdays(day, 2), time(16, 0))
+        t.resolution = "重新打胶并做淋水试验，不再渗水"
+        t.status = "已解决"
+        b.tell("K504", [t], "投诉 {0} 标为已解决后，客服一直没有回访客户")
+
+
+def design(b: Builder) -> None:
+    w = b.w
+    # K601: no pre-plan after 12 days
+    c = b.customer(-12, "wujing", "C", house_type="普通", area=89)
+    c.frozen = True
+    b.plan(c, first_consult=-12)
+    w.complete(c)
+    b.tell("K601", [c], "客户 {0} " + _md(b.d(-12)) + " 首次咨询，12 天了还没交设计预案（普通户型 7 天）")
+    c = b.customer(-70, "liuyang", "A", community=next(x for x in D.COMMUNITIES if x[0] == "西郊庄园"),
+                   house_type="别墅", area=260)
+    c.frozen = True
+    c.designer = "chenjing"
+    b.plan(c, first_consult=-70, preplan_delivered=-61, deposit_paid=-55, site_measured=-53,
+           plan_delivered=-44, first_plan_meeting=-42, quoted=-30)
+    w.complete(c)
+    b.tell("K601", [c], "对照：260 平米别墅 {0} 第 9 天交设计预案（大户型 10 天），不报", fires=False)
+    c = b.customer(-50, "zhoujie", "B", community=next(x for x in D.COMMUNITIES if x[0] == "仁恒河滨花园"),
+                   house_type="大户型", area=200)
+    c.frozen = True
+    b.plan(c, first_consult=-50, preplan_delivered=-41, deposit_paid=-35, site_measured=-33,
+           plan_delivered=-22, first_plan_meeting=-21)
+    w.complete(c)
+    b.tell("K601", [c], "对照：正好 200 平米的大户型 {0} 第 9 天交预案、定金后第 13 天交方案（达到 200 平米按大户型算），不报",
+           fires=False)
+    # K602: the plan 9 days after the deposit
+    c = b.customer(-200, "liuyang", "B", house_type="普通", area=110)
+    c.frozen = True
+    c.designer = "linfeng"
+    b.plan(c, first_consult=-200, preplan_delivered=-195, deposit_paid=-185, site_measured=-183,
+           plan_delivered=-176, first_plan_meeting=-175, quoted=-165, contract_signed=-155,
+           construction_started=-140, completed=-70, settled=-60)
+    w.complete(c)
+    b.tell("K602", [c], "设计师林峰同时赶三个方案，客户 {0} 交定金后第 9 天才交设计方案（普通户型 7 天）")
+    # K603
+    c = b.pick(lambda c: c.survey is not None and c.stage in ("施工", "保修"), 71)
+    if c:
+        c.survey = None
+        b.tell("K603", [c], "客户 {0} 已签约，设计师没有交客户基本情况调查表")
+    c = b.pick(lambda c: c.survey is not None and c.stage in ("验收", "结算", "保修"), 72)
+    if c:
+        c.survey.pop("occupation", None)
+        b.tell("K603", [c], "客户 {0} 的调查表缺“职业”（客户不愿透露，设计师留空）")
+    # K604: a 12-day hole in the site inspections
+    c = b.customer(-110, "lina", "B")
+    c.frozen = True
+    b.plan(c, first_consult=-110, preplan_delivered=-105, deposit_paid=-98, site_measured=-96,
+           plan_delivered=-92, first_plan_meeting=-91, quoted=-80, contract_signed=-55,
+           construction_started=-40, completed=50)
+    c.inspectors = (D.QC,)
+    c.inspection_gap = (b.d(-30), 12)
+    w.complete(c)
+    gap = [v.at.date() for v in c.visits if v.type == "工地巡检"]
+    hole = max(zip(gap, gap[1:]), key=lambda p: (p[1] - p[0]).days)
+    b.tell("K604", [c], f"品控罗强休年假，客户 {{0}} 的工地 {_md(hole[0])} 到 {_md(hole[1])} 之间 "
+           f"{(hole[1] - hole[0]).days} 天无人巡检（制度 5 天一次）")
+
+
+def privacy(b: Builder) -> None:
+    w = b.w
+    c = b.pick(lambda c: b.active(c) and c.reg_dt.date() < b.d(-20), 81)
+    if c:
+        v = w.visit(c, w.at(b.d(-9)), c.owner_at(b.d(-9)), "电话", "客户说新号码是13812345678，以后打这个号码")
+        b.tell("K701", [v], "跟进记录 {0} 的摘要里写了客户的新手机号（应加到客户档案的 phones 里）")
+    c = b.pick(lambda c: c.survey is not None and c.stage == "保修", 82)
+    if c:
+        body = "31011019850723441"
+        weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+        check = "10X98765432"[sum(int(a) * b_ for a, b_ in zip(body, weights)) % 11]
+        c.notes = f"签合同时客户提供身份证号{body}{check}，已复印存档"
+        b.tell("K701", [c], "客户 {0} 的备注里写了 18 位身份证号")
+    c = b.pick(lambda c: b.active(c) and len(c.visits) >= 2 and c.reg_dt.date() < b.d(-20), 83)
+    if c:
+        earlier = c.visits[0]
+        v = w.visit(c, w.at(b.d(-2)), c.owner_at(b.d(-2)), "到店咨询",
+                    "接上次跟进{0}：" + f"{b.d(-2).isoformat()} 与客户核对报价18.5万（定金5000元已付），"
+                    f"预计{(b.d(11)).isoformat()}开工，客户编号{{1}}")
+        v.refs = (earlier, c)
+        b.tell("K701", [v], "对照：摘要里有日期、金额（18.5万、5000元）和记录编号，都不是电话或身份证号，不报", fires=False)
+
+
+def disposal(b: Builder) -> None:
+    at = datetime(b.T.year, 3, 2, 10, 0)
+    if at.date() > b.T:
+        at = datetime(b.T.year - 1, 3, 2, 10, 0)
+    old = at.year - 11
+    d = Disposal(f"D{at.year}-0001", [f"C{old}-0007", f"V{old}-000031", f"V{old}-000032", f"T{old}-0002"],
+                 f"{old} 年客户档案已满 10 年保管期，经总经理和市场总监批准销毁", [D.GM, D.DIRECTOR], at)
+    b.disposals.append(d)
+    b.tell("K803", [d], f"销毁记录 {{0}}：总经理和市场总监批准销毁 {old} 年的客户 C{old}-0007 及其跟进、投诉记录，"
+           "这些文件已不在仓库里（kehu review 的 K803 据此放行删除）", fires=False)
+    b.tell("K302", [], "不在演示数据中：每位客户经理名下约 50 位客户，远低于上限 300；测试用较小的 max_customers_per_owner 演示",
+           fires=False)
+
+
+def _md(day: date) -> str:
+    return f"{day.month}-{day.day:02d}"
+
+
+BUILDERS = (files, schema, references, ownership, follow_up, complaints, design, privacy, disposal)
+
+
+def inject(w: World) -> Builder:
+    b = Builder(w)
+    for build in BUILDERS:
+        build(b)
+    return b

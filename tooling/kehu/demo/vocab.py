@@ -1,0 +1,51 @@
+"""Enumerations read from the repository's schemas/common.schema.json ($defs ... enum).
+
+The schemas are the one place that defines the vocabularies; the demo reads them rather than
+keeping a second copy, and fails loudly if a value it writes is not in them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]  # tooling/kehu/demo/ -> repository root
+SCHEMA_DIR = ROOT / "schemas"
+ENUMS = ("grade", "stage", "channel", "houseType", "houseCondition", "confidentiality",
+         "visitType", "complaintChannel", "complaintCategory", "complaintStatus",
+         "escalationLevel", "role", "gender")
+
+
+@lru_cache(maxsize=None)
+def load(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[str, ...]]:
+    path = schema_dir / "common.schema.json"
+    try:
+        defs = json.loads(path.read_text(encoding="utf-8"))["$defs"]
+        return {name: tuple(defs[name]["enum"]) for name in ENUMS}
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"kehu.demo: cannot read the vocabularies from {path}: {exc}") from exc
+
+
+@lru_cache(maxsize=None)
+def policy_schema(schema_dir: Path = SCHEMA_DIR) -> dict:
+    """policy.schema.json's properties (key -> spec), or {} when it is not there."""
+    try:
+        doc = json.loads((schema_dir / "policy.schema.json").read_text(encoding="utf-8"))
+        return doc.get("properties", {})
+    except (OSError, ValueError):
+        return {}
+
+
+class Vocab:
+    """Attribute access to the enums: V.stage -> ('咨询', ...); V.check('stage', x) -> x."""
+
+    def __init__(self, schema_dir: Path = SCHEMA_DIR):
+        self._enums = load(schema_dir)
+        for name, values in self._enums.items():
+            setattr(self, name, values)
+
+    def check(self, name: str, value: str) -> str:
+        if value not in self._enums[name]:
+            raise ValueError(f"{value!r} is not in $defs/{name} of common.schema.json")
+        return value
