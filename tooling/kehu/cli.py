@@ -146,10 +146,16 @@ def _rule_json(rule, lang):
               help="输出目录（默认 _site/，--full 时 _site_full/）")
 def build(repo, today, lang, full, out):
     """生成内部站点（MkDocs + Material）。"""
-    from kehu.site.build import build_site
+    from kehu.site.build import BuildFailed, build_site
+    from kehu.validate import SchemaError
 
     root = repository_root(repo)
-    target = build_site(root, as_date(today), full=full, out=out, lang=lang)
+    try:
+        target = build_site(root, as_date(today), full=full, out=out, lang=lang)
+    except BuildFailed as exc:
+        raise Failure(Text(f"MkDocs 生成站点失败，旧站点保持不变：\n{exc}", f"MkDocs failed; the old site is unchanged:\n{exc}")) from None
+    except SchemaError as exc:
+        raise Failure(Text(f"schema 缺失或损坏：{exc}", f"schemas missing or broken: {exc}")) from None
     say(lang, f"站点已生成：{target}", f"site written to {target}")
 
 

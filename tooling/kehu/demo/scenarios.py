@@ -174,9 +174,8 @@ def references(b: Builder) -> None:
                     v.customer_id = f"{head}-{cand}"
                     return
         b.hooks.append(typo)
-        b.stories.append(Story("K201", [v], "跟进记录 {0} 的客户编号两位数字颠倒，指向不存在的客户 {1}（应为 {2}）"))
-        b.stories[-1].records.append(lambda v=v: v.customer_id)
-        b.stories[-1].records.append(c)
+        b.tell("K201", [v, lambda v=v: v.customer_id, c],
+               "跟进记录 {0} 的客户编号两位数字颠倒，写成了不存在的 {1}（应为 {2}）")
     # K202: the same visit id in two month folders
     m1 = (T.replace(day=1) - DAY * 220).replace(day=1)
     m2 = (m1 + DAY * 32).replace(day=1)
@@ -452,7 +451,6 @@ def design(b: Builder) -> None:
     b.tell("K601", [c], "客户 {0} " + _md(b.d(-12)) + " 首次咨询，12 天了还没交设计预案（普通户型 7 天）")
     c = b.customer(-70, "liuyang", "A", community=next(x for x in D.COMMUNITIES if x[0] == "西郊庄园"),
                    house_type="别墅", area=260)
-    c.frozen = True
     c.designer = "chenjing"
     b.plan(c, first_consult=-70, preplan_delivered=-61, deposit_paid=-55, site_measured=-53,
            plan_delivered=-44, first_plan_meeting=-42, quoted=-30)
@@ -460,7 +458,6 @@ def design(b: Builder) -> None:
     b.tell("K601", [c], "对照：260 平米别墅 {0} 第 9 天交设计预案（大户型 10 天），不报", fires=False)
     c = b.customer(-50, "zhoujie", "B", community=next(x for x in D.COMMUNITIES if x[0] == "仁恒河滨花园"),
                    house_type="大户型", area=200)
-    c.frozen = True
     b.plan(c, first_consult=-50, preplan_delivered=-41, deposit_paid=-35, site_measured=-33,
            plan_delivered=-22, first_plan_meeting=-21)
     w.complete(c)
@@ -468,7 +465,6 @@ def design(b: Builder) -> None:
            fires=False)
     # K602: the plan 9 days after the deposit
     c = b.customer(-200, "liuyang", "B", house_type="普通", area=110)
-    c.frozen = True
     c.designer = "linfeng"
     b.plan(c, first_consult=-200, preplan_delivered=-195, deposit_paid=-185, site_measured=-183,
            plan_delivered=-176, first_plan_meeting=-175, quoted=-165, contract_signed=-155,
@@ -486,7 +482,6 @@ def design(b: Builder) -> None:
         b.tell("K603", [c], "客户 {0} 的调查表缺“职业”（客户不愿透露，设计师留空）")
     # K604: a 12-day hole in the site inspections
     c = b.customer(-110, "lina", "B")
-    c.frozen = True
     b.plan(c, first_consult=-110, preplan_delivered=-105, deposit_paid=-98, site_measured=-96,
            plan_delivered=-92, first_plan_meeting=-91, quoted=-80, contract_signed=-55,
            construction_started=-40, completed=50)
