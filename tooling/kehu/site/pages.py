@@ -104,7 +104,10 @@ def _dashboard(repo, customers, findings) -> str:
 
 def _customer_page(record, restricted, person, findings, full) -> str:
     d = record.data
-    lines = [f"# {esc(record.id)} {'' if restricted else esc(d.get('name'))}", ""]
+    # MkDocs puts a page's title into <title> and the nav unescaped: the title is the id
+    # alone (ids are pattern-checked); names appear only in the escaped body.
+    lines = ["---", f"title: {record.id}", "---", "",
+             f"# {esc(record.id)} {'' if restricted else esc(d.get('name'))}", ""]
     facts = [("客户经理", person(d.get("owner"))), ("阶段", esc(d.get("stage")))]
     if not restricted:
         phones = d.get("phones", [])
