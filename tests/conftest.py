@@ -63,13 +63,13 @@ class Repo:
         return path
 
     def customer(self, id="C2026-0001", name="王芳", phone="13916052231", owner="liuyang",
-                 registered_at="2026-03-04 10:30:00", folder=None, extra="", registered_by=None) -> Path:
+                 registered_at="2026-11-10 10:30:00", folder=None, extra="", registered_by=None) -> Path:
         year = folder or id[1:5]
         text = CUSTOMER.format(id=id, name=name, phone=phone, owner=owner, registered_at=registered_at,
                                registered_by=registered_by or owner) + extra
         return self.write(f"records/customers/{year}/{id}.yaml", text)
 
-    def visit(self, id="V2026-000001", customer="C2026-0001", at="2026-03-05 14:00:00",
+    def visit(self, id="V2026-000001", customer="C2026-0001", at="2026-11-12 14:00:00",
               staff="liuyang", folder=None, extra="") -> Path:
         folder = folder or f"{at[:4]}/{at[5:7]}"
         text = VISIT.format(id=id, customer=customer, at=at, staff=staff) + extra

@@ -89,7 +89,7 @@ def test_github_format(repo):
     code, out, err = repo.check("--format", "github")
     assert code == 1
     line = next(l for l in out.splitlines() if "K201" in l)
-    assert line.startswith("::error file=records/visits/2026/03/V2026-000002.yaml,line=4,col=8,title=K201::")
+    assert line.startswith("::error file=records/visits/2026/11/V2026-000002.yaml,line=4,col=8,title=K201::")
 
 
 def test_lang_en(repo):

@@ -35,6 +35,7 @@ class CheckResult:
     files: int
     records: int
     repo: Repository | None = field(default=None, repr=False)
+    notes: list[Text] = field(default_factory=list)  # said once on stderr, not findings
 
     @property
     def errors(self) -> int:
@@ -101,7 +102,7 @@ def run_check(settings: Settings) -> CheckResult:
             continue
         findings.extend(_finding(hit, code, severity, repo) for hit in hits)
     findings.sort(key=Finding.sort_key)
-    return CheckResult(findings, repo.files, len(repo.records), repo)
+    return CheckResult(findings, repo.files, len(repo.records), repo, repo.calendar.notes())
 
 
 def _finding(hit: Hit, code: str, severity: str, repo: Repository) -> Finding:

@@ -95,6 +95,8 @@ def check(repo, today, lang, fmt, select, ignore):
                            f"not a rule code or prefix: {exc} (e.g. K101 or K1)")) from None
     except SchemaError as exc:
         raise Failure(Text(f"schema 缺失或损坏：{exc}", f"schemas missing or broken: {exc}")) from None
+    for note in result.notes:
+        say(lang, "注意：" + note.zh, "note: " + note.en)
     REPORTERS[fmt](result, lang, sys.stdout)
     if fmt != "text":
         from kehu.report.text import summary_line

@@ -17,6 +17,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
 
+from kehu.calendar import WorkCalendar
 from kehu.findings import Hit, Text
 from kehu.timeutil import parse_datetime
 from kehu.load import Repository
@@ -232,6 +233,7 @@ def validate(repo: Repository, schemas: Schemas) -> list[Hit]:
     repo.forget_indexes()
     policy = next((r for r in repo.of("policy")), None)
     repo.policy = {**schemas.policy_defaults(), **(policy.data if policy else {})}
+    repo.calendar = WorkCalendar(repo.policy["extra_holidays"], repo.policy["extra_workdays"])
     return hits
 
 

@@ -22,7 +22,7 @@ VISITS_PER_MONTH = {"A": 1, "B": 1, "C": 2, "D": 0}
 LARGE_SQM = 200
 LARGE_TYPES = ("复式", "别墅")
 # days between the owner's follow-ups before construction (well inside RECLAIM_AFTER - warning)
-FOLLOW_GAP = {"A": (10, 24), "B": (10, 24), "C": (6, 13), "D": (8, 17)}
+FOLLOW_GAP = {"A": (15, 30), "B": (15, 30), "C": (10, 16), "D": (12, 20)}
 
 
 def wchoice(rng: random.Random, pairs):
@@ -212,9 +212,9 @@ class World:
         t = d0 + DAY * (rng.randint(5, 9) if c.large else rng.randint(3, 6))
         plan["preplan_delivered"] = t
         if outcome is None:
-            outcome = wchoice(rng, (("consult", 26), ("measure", 8), ("plan", 12), ("quote", 14), ("sign", 40)))
+            outcome = wchoice(rng, (("consult", 33), ("measure", 8), ("plan", 15), ("quote", 18), ("sign", 26)))
         if pause is None:
-            pause = rng.randint(20, 150) if rng.random() < 0.22 else 0
+            pause = rng.randint(20, 100) if rng.random() < 0.15 else 0
         where = rng.random()
         if outcome == "consult":
             c.lost = t + DAY * (rng.randint(5, 30) + pause)
@@ -314,7 +314,7 @@ class World:
             V(c, self.at(d), c.designer, "微信",
               rng.choice(("设计预案（平面布置和风格意向图）已发给客户", "把设计预案发给客户，客户说周末和家人一起看",
                           "设计预案已交付：两种平面布置供客户选择")))
-            if rng.random() < 0.5:
+            if rng.random() < 0.25:
                 V(c, self.at(d + DAY * rng.randint(0, 1)), owner(d), "电话",
                   "电话确认客户已收到设计预案，客户对收纳设计比较满意")
         if (d := on("deposit_paid")):
@@ -385,7 +385,7 @@ class World:
                 d = d + DAY * gap[1]
                 gap = None
             else:
-                d = d + DAY * rng.randint(3, 5)
+                d = d + DAY * rng.choice((4, 5, 5))
 
     def follow_ups(self, c: Customer, end: date, keep_going: bool) -> None:
         """The owner's calls and messages so that no gap before construction is too long.
@@ -653,10 +653,15 @@ def baseline(w: World, n: int, complaints_target: int) -> None:
             weights.append(1.5)
         else:
             weights.append(0.6)
-    scale = complaints_target / max(sum(weights), 1e-9)
-    for c, weight in zip(w.customers, weights):
-        if rng.random() >= weight * scale:
+    made, seen = 0, set()
+    draws = rng.choices(range(len(w.customers)), weights=weights, k=3 * complaints_target) if w.customers else []
+    for index in draws:
+        if made >= complaints_target:
+            break
+        c = w.customers[index]
+        if index in seen or c.no_refs:
             continue
+        seen.add(index)
         built = c.plan.get("construction_started")
         if built and built <= today:
             lo, hi = built, min(today, c.plan.get("completed", today) + DAY * 60)
@@ -669,8 +674,9 @@ def baseline(w: World, n: int, complaints_target: int) -> None:
             continue
         t = w.complaint(c, datetime.combine(day, time(rng.randint(9, 16), rng.randrange(60))))
         w.handle_on_time(t)
+        made += 1
     # two open complaints on customers under construction now, so every status shows up
-    building = [c for c in w.customers if c.stage == "施工"]
+    building = [c for i, c in enumerate(w.customers) if c.stage == "施工" and i not in seen]
     for c, back in zip(building[:2], (0, 1)):
         day = today
         for _ in range(back):

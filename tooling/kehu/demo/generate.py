@@ -156,15 +156,13 @@ def resolve(builder) -> list[Scenario]:
     for story in builder.stories:
         ids, files = [], []
         for r in story.records:
-            if callable(r):
-                ids.append(r())
-                continue
             ids.append(r.id)
             f = record_file(r)
             if f and f not in files:
                 files.append(f)
+        named = ids + [r() if callable(r) else r.id for r in story.also]
         unique = list(dict.fromkeys(i for i in ids if i))
-        out.append(Scenario(story.code, unique, story.story.format(*ids), files, story.fires))
+        out.append(Scenario(story.code, unique, story.story.format(*named), files, story.fires))
     order = {code: i for i, code in enumerate(sorted({s.code for s in out}))}
     out.sort(key=lambda s: (order[s.code], not s.fires))
     return out

@@ -24,10 +24,10 @@ DEDICATED_CUSTOMERS = 20
 @dataclass
 class Story:
     code: str
-    records: list  # Customer / Visit / Complaint / Disposal objects, or "staff:<id>"
-    story: str  # may name the records' ids as {0}, {1}, ...
+    records: list  # the records the finding lands on (Customer / Visit / Complaint / Disposal)
+    story: str  # names the ids of records + also as {0}, {1}, ...
     fires: bool = True
-    extra_ids: list = field(default_factory=list)  # ids that have no file (e.g. destroyed)
+    also: list = field(default_factory=list)  # other records (or callables giving an id) the story names
 
 
 class Builder:
@@ -49,13 +49,14 @@ class Builder:
     def dt(self, offset: int, hour: int = 10, minute: int = 0) -> datetime:
         return datetime.combine(self.d(offset), time(hour, minute))
 
-    def tell(self, code, records, story, fires=True, extra_ids=()):
-        self.stories.append(Story(code, list(records), story, fires, list(extra_ids)))
+    def tell(self, code, records, story, fires=True, also=()):
+        self.stories.append(Story(code, list(records), story, fires, list(also)))
 
     def customer(self, reg_offset: int, by: str, grade: str, hour: int = 10, **kw) -> Customer:
         self.made += 1
         c = self.w.new_customer(self.dt(reg_offset, hour, self.rng.randrange(60)), by, grade=grade, **kw)
         c.tags = []
+        self.used.add(c.serial)  # never picked for another story
         return c
 
     def plan(self, c: Customer, **offsets) -> None:
@@ -174,7 +175,7 @@ def references(b: Builder) -> None:
                     v.customer_id = f"{head}-{cand}"
                     return
         b.hooks.append(typo)
-        b.tell("K201", [v, lambda v=v: v.customer_id, c],
+        b.tell("K201", [v], also=[lambda v=v: v.customer_id, c], story=
                "跟进记录 {0} 的客户编号两位数字颠倒，写成了不存在的 {1}（应为 {2}）")
     # K202: the same visit id in two month folders
     m1 = (T.replace(day=1) - DAY * 220).replace(day=1)
@@ -196,14 +197,16 @@ def references(b: Builder) -> None:
     # K203: the leaver still owns three customers and one open complaint
     left = w.leaver_left
     mine = []
-    for i in range(3):
-        c = b.pick(lambda c: c.registered_by == D.LEAVER and c.owner_history
-                   and c.owner_history[-1][0] != "pool" and c.owner_history[-1][1] == left
-                   and c.stage in ("方案", "报价", "签约", "施工", "量房")
-                   and not any(v.at.date() >= left for v in c.visits), 40 + i)
-        if c:
-            c.owner_history.pop()
-            mine.append(c)
+
+    def handed_over(c):
+        return (c.registered_by == D.LEAVER and len(c.owner_history) == 1
+                and c.owner_history[-1][0] != "pool" and c.owner_history[-1][1] == left)
+    for stages in (("咨询", "量房", "方案", "报价", "签约", "施工"), ("验收", "结算", "保修")):
+        for i in range(3 - len(mine)):
+            c = b.pick(lambda c: handed_over(c) and c.stage in stages, 40 + i)
+            if c:
+                c.owner_history.pop()
+                mine.append(c)
     if mine:
         b.tell("K203", mine, "徐磊 " + f"{left.month}-{left.day:02d}" + " 离职，市场总监还没来得及分配他名下的这几位客户"
                "（其余客户已在离职当天重新分配）")
@@ -240,7 +243,7 @@ def ownership(b: Builder) -> None:
         c.lost = None
         c.plan.pop("quoted", None)
         w.complete(c)
-        b.tell("K301", [c, wang], "王芳（{1}，刘洋 2025-03-04 登记）的丈夫李建国到店，张伟用同一个号码（写成 +86 139-1605-2231）"
+        b.tell("K301", [c], also=[wang], story="王芳（{1}，刘洋 2025-03-04 登记）的丈夫李建国到店，张伟用同一个号码（写成 +86 139-1605-2231）"
                "又登记了一次 {0}：撞单，客户应归先登记的刘洋")
     # K303: owner changed without the director
     c = b.customer(-80, "zhangwei", "B")
@@ -288,7 +291,6 @@ def follow_up(b: Builder) -> None:
     w.complete(c)
     b.owner_visit(c, -64, "电话跟进，客户说方案还要再考虑，等国庆后再说")
     b.tell("K401", [c], "B 级客户 {0}（方案阶段），吴静 " + _md(b.d(-64)) + " 之后再没跟进，已超过 60 天：可收回公海")
-    b.tell("K403", [c], "同一位客户 {0} 上个月一次跟进都没有（B 级每月至少 1 次）")
     k401_b = c
     # K401 (C): 46 days
     c = b.customer(-120, "zhoujie", "C")
@@ -346,17 +348,20 @@ def follow_up(b: Builder) -> None:
     c.notes = "曾在别家装修时拖欠尾款，列为 D 级"
     b.tell("K402", [c], "D 级客户 {0}（30 天收回），周杰最后一次跟进是 " + _md(b.d(-25)) + "，5 天后到期")
     # K403 (C): one visit last month
-    c = b.customer(-110, "lina", "C")
-    c.frozen = True
-    b.plan(c, first_consult=-110, preplan_delivered=-105, deposit_paid=-70, site_measured=-68,
-           plan_delivered=-64, first_plan_meeting=-60)
-    c.silent_from = b.d(-56)
-    w.complete(c)
     month = (T.replace(day=1) - DAY).replace(day=1)
-    b.owner_visit(c, -53, "电话跟进，客户在等物业的装修许可")
-    b.owner_visit(c, (month + DAY * 13 - T).days, "微信沟通方案细节，客户想把阳台改成书房", "微信")
-    b.owner_visit(c, -17, "电话跟进，约客户周末到店")
-    b.owner_visit(c, -5, "客户到店确认方案修改", "到店咨询", confirmed=True)
+    m = (month - T).days  # offset of the last month's first day (negative)
+    c = b.customer(m - 60, "lina", "C")
+    c.frozen = True
+    b.plan(c, first_consult=m - 60, preplan_delivered=m - 55, deposit_paid=m - 30, site_measured=m - 28,
+           plan_delivered=m - 24, first_plan_meeting=m - 20)
+    c.silent_from = b.d(m - 16)
+    w.complete(c)
+    b.owner_visit(c, m - 3, "电话跟进，客户在等物业的装修许可")
+    b.owner_visit(c, m + 13, "微信沟通方案细节，客户想把阳台改成书房", "微信")
+    if T.day > 2:
+        b.owner_visit(c, -(T.day - 2), "电话跟进，约客户周末到店")
+    if T.day > 5:
+        b.owner_visit(c, -1, "客户到店确认方案修改", "到店咨询", confirmed=True)
     b.tell("K403", [c], f"C 级客户 {{0}} 每月至少要跟进 2 次，{month.month} 月李娜只跟进了 1 次")
     # K404: no 回访 after the first plan meeting
     c = b.customer(-40, "zhangwei", "B")
@@ -531,11 +536,36 @@ def disposal(b: Builder) -> None:
            fires=False)
 
 
+def consequences(b: Builder) -> None:
+    """A story customer whose silence also leaves last month short of visits (K403): say so."""
+    from kehu.demo.build import VISITS_PER_MONTH
+
+    T = b.T
+    first = (T.replace(day=1) - DAY).replace(day=1)
+    last = T.replace(day=1) - DAY
+    told = {(s.code, id(r)) for s in b.stories for r in s.records}
+    for s in list(b.stories):
+        if not s.fires:
+            continue
+        for c in s.records:
+            if not isinstance(c, Customer) or not c.frozen or c.no_refs or ("K403", id(c)) in told:
+                continue
+            need = VISITS_PER_MONTH[c.grade]
+            if not need or c.stage == "流失" or c.owner_at(T) == "pool" or c.reg_dt.date() >= last:
+                continue
+            have = sum(1 for v in c.visits if first <= v.at.date() <= last and v.counts)
+            if have < need:
+                told.add(("K403", id(c)))
+                b.tell("K403", [c], f"{s.code} 故事里的客户 {{0}}（{c.grade} 级）上个月只有 {have} 次跟进，"
+                       f"不到每月 {need} 次：同一段沉默的连带结果")
+
+
 def _md(day: date) -> str:
     return f"{day.month}-{day.day:02d}"
 
 
-BUILDERS = (files, schema, references, ownership, follow_up, complaints, design, privacy, disposal)
+BUILDERS = (files, schema, references, ownership, follow_up, complaints, design, privacy, disposal,
+            consequences)
 
 
 def inject(w: World) -> Builder:

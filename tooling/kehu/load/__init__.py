@@ -58,6 +58,8 @@ class Repository:
     files: int = 0
     policy: dict = field(default_factory=dict)
     schemas: object = None  # kehu.validate.Schemas, set by the validate stage
+    calendar: object = None  # kehu.calendar.WorkCalendar, from the policy
+    facts: dict = field(default_factory=dict)  # kehu.facts caches, computed once per run
     _by_kind: dict = field(default_factory=dict)
     _ids: dict = field(default_factory=dict)
 
@@ -87,6 +89,7 @@ class Repository:
     def forget_indexes(self) -> None:
         self._by_kind.clear()
         self._ids.clear()
+        self.facts.clear()
 
 
 def find_root(start: Path) -> Path:

@@ -5,10 +5,19 @@ Codes are never reused: a retired code stays in RETIRED so nobody takes it again
 
 from __future__ import annotations
 
-from kehu.rules import k0_files, k1_schema, k2_references
+from kehu.rules import (
+    k0_files,
+    k1_schema,
+    k2_references,
+    k3_ownership,
+    k4_followup,
+    k5_complaints,
+    k6_process,
+    k7_privacy,
+)
 from kehu.rules.base import DOC_SECTIONS, Rule, rule
 
-MODULES = (k0_files, k1_schema, k2_references)
+MODULES = (k0_files, k1_schema, k2_references, k3_ownership, k4_followup, k5_complaints, k6_process, k7_privacy)
 RETIRED: dict[str, str] = {}
 
 

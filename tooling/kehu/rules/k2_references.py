@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import difflib
 
+from kehu.facts import POOL, values_at
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 
-POOL = "pool"  # the reserved owner of customers in the 公海 pool
 OPEN_COMPLAINT = ("受理", "调查中", "已答复")
-
-
-def values_at(data, path: tuple, prefix: tuple = ()):
-    """(concrete path, value) for a schema path where "*" stands for every list item."""
-    if not path:
-        yield prefix, data
-        return
-    step, rest = path[0], path[1:]
-    if step == "*":
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from values_at(item, rest, prefix + (index,))
-    elif isinstance(data, dict) and step in data:
-        yield from values_at(data[step], rest, prefix + (step,))
 
 
 @rule("K201", "unknown-reference", "error", "引用了不存在的客户或员工", "reference to an unknown customer or staff id")

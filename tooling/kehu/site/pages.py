@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from kehu.facts import mask_phone
 from kehu.rules import RULES
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -21,14 +22,6 @@ def esc(value) -> str:
     """A record value as inert text inside Markdown or HTML."""
     text = html.escape("" if value is None else str(value), quote=True)
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
-
-
-def mask_phone(phone: str) -> str:
-    digits = re.sub(r"\D", "", str(phone))
-    if len(digits) >= 11:
-        digits = digits[-11:]
-        return f"{digits[:3]}****{digits[-4:]}"
-    return digits[:2] + "*" * max(len(digits) - 4, 0) + digits[-2:] if len(digits) > 4 else "****"
 
 
 def visible_customers(repo, full: bool):

@@ -1,0 +1,97 @@
+"""docs/demo.md, written from the same scenario list that was injected into the records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kehu.demo.model import Manifest
+
+HEAD = """# 演示数据 Demo records
+
+`records/` 里是一家上海装饰公司（{company}）两年的客户档案演示数据：客户、跟进/回访、投诉、员工、
+销毁记录和制度阈值。它由 `kehu.demo` 按固定种子生成——同样的参数得到逐字节相同的文件；
+每条规则在某处被满足、在某处被违反，违反的地方都是下表里有名有姓的“故事”。
+*The demo records are generated deterministically by `kehu.demo`; every finding of `kehu check`
+on them is one of the stories below.*
+
+## 重新生成 Regenerate
+
+```sh
+cd tooling
+python3 -m kehu.demo --force            # 重写 ../records/ 和 ../docs/demo.md
+python3 -m kehu.demo --customers 20000 --out /tmp/bench-records   # 性能测试用的大数据集
+python3 -m kehu.demo --no-scenarios --out /tmp/clean               # 不注入违规：kehu check 应无任何发现
+```
+
+选项 Options：`--out DIR`（默认仓库根目录的 `records/`）、`--seed N`（默认 {seed}）、
+`--today YYYY-MM-DD`（默认 {today}，星期五）、`--customers N`（默认 300；跟进约 10 倍，投诉约 0.15 倍）、
+`--scenarios/--no-scenarios`、`--force`（目录非空时先删掉其中 records 子目录里的 `*.yaml`/`*.yml`）、
+`--docs PATH`/`--no-docs`。生成只用 Python 标准库；取值表（分级、阶段、渠道……）从
+`schemas/common.schema.json` 读取。检查演示数据时请用同一个“今天”：
+
+```sh
+kehu check --today {today}
+```
+
+## 数量 Counts
+
+| 员工 staff | 客户 customers | 跟进 visits | 投诉 complaints | 销毁记录 disposals | 文件 files |
+|---:|---:|---:|---:|---:|---:|
+| {staff} | {customers} | {visits} | {complaints} | {disposals} | {files} |
+
+（`--customers {n}`，种子 {seed}，今天 {today}；生成耗时 {seconds} 秒。）
+
+## 人员 Staff
+
+总经理 王力（wangli）、市场总监 赵敏（zhaomin，唯一有分配权的人）、店面经理 孙浩（sunhao）；
+客户经理 刘洋（liuyang）、张伟（zhangwei）、李娜（lina）、周杰（zhoujie）、吴静（wujing）、
+徐磊（xulei，今天前一天离职）；设计师 陈静（chenjing）、林峰（linfeng）、黄蕾（huanglei）、郭晨（guochen）；
+客服专员 何丽（heli）、马超（machao）；品控 罗强（luoqiang）。
+
+## 故事 Scenarios
+
+“触发”为“否”的行是对照：规则在这里被满足（豁免、刚好在期限内），`kehu check` 不应报。
+*Rows with 触发 = 否 show the satisfied side of a rule and must not be reported.*
+
+| 规则 code | 触发 fires | 记录 records | 故事 story |
+|---|---|---|---|
+"""
+
+TAIL = """
+## 生成时的约定 Decisions
+
+- 客户总数正好是 `--customers`：为故事专门建的 {dedicated} 位客户计入其中。
+- 除上表的故事外，数据按制度办事：每位未签约客户的归属人按分级定期跟进（A/B 10–24 天、C 6–13 天、
+  D 8–17 天一次，都在收回和预警天数之内）；上个自然月的跟进次数按分级补足（只计
+  `counts_as_sales_action` 为真的跟进，任何员工都算；流失和公海客户不计）；设计预案、方案、方案后回访、
+  工地巡检（3–5 天一次）、调查表、投诉时限（当天调查、一个工作日内答复、两个工作日内解决、解决后回访）都按时。
+  `--no-scenarios` 生成的数据 `kehu check` 应当没有任何发现。
+- 公海客户：约 1% 的客户在设计预案后失去联系，超过收回天数后由市场总监收回（`owner: pool`）。
+- 徐磊在“今天”的前一天离职：市场总监当天把他名下的客户重新分配（owner_history 有记录），
+  K203 故事里的几位除外。
+- 一位客户同时触发 K401 和 K403（B 级，两个月没人跟进，上个月自然也没有跟进），已在两行里分别列出。
+- 工作日按国务院办公厅的放假安排（含调休上班日）计算；生成器自带 2024–2026 年的日历，`kehu check`
+  用 chinesecalendar。
+- 投诉时限按“受理日之后第 N 个工作日当天结束前”理解。
+- 销毁记录 D…-0001 列出的 11 年前的记录在仓库里本来就不存在，这正是销毁后的样子。
+"""
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write_docs(path: Path, manifest: Manifest, n: int) -> None:
+    from kehu.demo import data as D
+    from kehu.demo.scenarios import DEDICATED_CUSTOMERS
+
+    lines = [HEAD.format(company=D.COMPANY, seed=manifest.seed, today=manifest.today.isoformat(),
+                         staff=manifest.staff, customers=manifest.customers, visits=manifest.visits,
+                         complaints=manifest.complaints, disposals=manifest.disposals, files=manifest.files,
+                         n=n, seconds=manifest.seconds)]
+    for s in manifest.scenarios:
+        records = "<br>".join([f"`{i}`" for i in s.record_ids] + [f"`{f}`" for f in s.files]) or "—"
+        lines.append(f"| {s.code} | {'是' if s.fires else '否'} | {records} | {cell(s.story_zh)} |\n")
+    lines.append(TAIL.format(dedicated=DEDICATED_CUSTOMERS))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(lines), encoding="utf-8")

@@ -1,0 +1,160 @@
+"""Facts derived from the records, computed once per run and shared by rules and outputs
+(the pool list, the site, the reports): who owns a customer since when, their visits,
+when the 公海 clock runs out, what a phone number is once normalised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from kehu.timeutil import local_date, local_datetime
+
+POOL = "pool"
+# stages in which the 公海 clock does not run: the work is contracted, or the customer is gone
+RECLAIM_EXEMPT_STAGES = ("施工", "验收", "结算", "保修", "流失")
+NO_SALES_ACTION_TYPES = ("满意度调查",)
+
+
+def _cached(function):
+    def wrapper(repo, *args):
+        key = (function.__name__, *args)
+        if key not in repo.facts:
+            repo.facts[key] = function(repo, *args)
+        return repo.facts[key]
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+# --- walking records ---------------------------------------------------------------
+
+def values_at(data, path: tuple, prefix: tuple = ()):
+    """(concrete path, value) for a schema path where "*" stands for every list item."""
+    if not path:
+        yield prefix, data
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from values_at(item, rest, prefix + (index,))
+    elif isinstance(data, dict) and step in data:
+        yield from values_at(data[step], rest, prefix + (step,))
+
+
+# --- phones ---------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+_EXTENSION = re.compile(r"(转|ext\.?|x)\d+$", re.I)
+
+
+def phone_key(phone) -> str:
+    """One number however it was written: +86 138-0013-8000, 0086 13800138000 and
+    138 0013 8000 are all 13800138000; a landline keeps its area code (02164381234)."""
+    text = _EXTENSION.sub("", _SEPARATORS.sub("", str(phone)))
+    for prefix in ("+86", "0086", "86"):
+        rest = text[len(prefix):]
+        if text.startswith(prefix) and (re.fullmatch(r"1[3-9]\d{9}", rest) or re.fullmatch(r"0?[1-9]\d{8,10}", rest)):
+            text = rest if rest.startswith(("0", "1")) else "0" + rest
+            break
+    return text
+
+
+def mask_phone(phone) -> str:
+    digits = re.sub(r"\D", "", phone_key(phone))
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "****"
+
+
+# --- customers, visits and ownership --------------------------------------------------
+
+@_cached
+def visits_by_customer(repo) -> dict[str, list]:
+    """Each customer's visits, oldest first, as (local datetime, visit record)."""
+    table: dict[str, list] = defaultdict(list)
+    for visit in repo.of("visit"):
+        when = local_datetime(visit.data.get("at"))
+        if when is not None:
+            table[visit.data.get("customer")].append((when, visit))
+    for visits in table.values():
+        visits.sort(key=lambda pair: (pair[0], pair[1].id))
+    return table
+
+
+def counts_as_sales_action(visit) -> bool:
+    explicit = visit.data.get("counts_as_sales_action")
+    if isinstance(explicit, bool):
+        return explicit
+    return visit.data.get("type") not in NO_SALES_ACTION_TYPES
+
+
+def assignment_date(customer) -> date | None:
+    """Since when the current owner holds the customer: their last owner_history entry,
+    else the registration (the first owner is whoever registered the customer)."""
+    owner = customer.data.get("owner")
+    for entry in reversed(customer.data.get("owner_history") or []):
+        if entry.get("owner") == owner:
+            return local_date(entry.get("from"))
+    return local_date(customer.data.get("registered_at"))
+
+
+def staff_role(repo, staff_id) -> str | None:
+    member = repo.ids("staff").get(staff_id)
+    return member.data.get("role") if member is not None else None
+
+
+def is_assigner(repo, staff_id) -> bool:
+    return staff_role(repo, staff_id) in repo.policy["assigner_roles"]
+
+
+def large_house(repo, customer) -> bool:
+    house = customer.data.get("house") or {}
+    area = house.get("area_sqm")
+    return (isinstance(area, (int, float)) and area >= repo.policy["large_house_sqm"]) or (
+        house.get("type") in repo.policy["large_house_types"])
+
+
+def per_grade(value, grade):
+    return value.get(grade) if isinstance(value, dict) else value
+
+
+@dataclass(frozen=True)
+class Reclaim:
+    """Where a customer stands on the 公海 clock."""
+
+    customer: object
+    limit: int  # days allowed without a sales action by the owner
+    since: date  # the later of the last sales action and the assignment
+    last_action: date | None
+    days: int  # days since `since`
+
+    @property
+    def days_left(self) -> int:
+        return self.limit - self.days
+
+
+@_cached
+def reclaim_clock(repo) -> dict[str, Reclaim]:
+    """The 公海 clock of every customer it runs for (owned, not exempt, not locked)."""
+    clocks: dict[str, Reclaim] = {}
+    visits = visits_by_customer(repo)
+    for customer in repo.of("customer"):
+        data = customer.data
+        owner = data.get("owner")
+        if owner == POOL or data.get("stage") in RECLAIM_EXEMPT_STAGES or data.get("locked") is True:
+            continue
+        limit = per_grade(repo.policy["reclaim_after_days"], data.get("grade"))
+        assigned = assignment_date(customer)
+        if not isinstance(limit, int) or assigned is None:
+            continue
+        actions = [when.date() for when, visit in visits.get(customer.id, ())
+                   if visit.data.get("staff") == owner and counts_as_sales_action(visit) and when.date() <= repo.today]
+        last = actions[-1] if actions else None
+        since = max(assigned, last) if last else assigned
+        clocks[customer.id] = Reclaim(customer, limit, since, last, (repo.today - since).days)
+    return clocks

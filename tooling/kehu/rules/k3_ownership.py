@@ -1,0 +1,197 @@
+"""K3xx: who owns a customer — 撞单, load per owner, the owner_history trail, 公海 abuse."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from kehu.facts import POOL, is_assigner, mask_phone, phone_key, staff_role
+from kehu.findings import Hit, Text
+from kehu.rules.base import rule
+from kehu.timeutil import local_date, local_datetime
+
+# stages in which a customer still takes a manager's time (after-sales and lost ones do not)
+ACTIVE_STAGES = ("咨询", "量房", "方案", "报价", "签约", "施工", "验收")
+
+
+def _who(repo, staff_id) -> str:
+    if staff_id == POOL:
+        return "公海"
+    member = repo.ids("staff").get(staff_id)
+    return f"{member.data.get('name')}（{staff_id}）" if member is not None else str(staff_id)
+
+
+@rule("K301", "phone-collision", "error", "撞单：两位客户共用一个电话号码", "collision: two customers share a phone number")
+def phone_collision(repo):
+    """
+    ## 它检查什么
+    电话号码先统一写法再比较（`+86 138-0013-8000`、`0086 13800138000`、
+    `138 0013 8000` 是同一个号；座机保留区号）。两位客户共用一个号码时，提示落在**后登记**
+    的那位客户上，并点名先登记的客户、其客户经理和登记时间；先登记的那位不受影响。
+
+    ## 为什么
+    客户冲撞时，以《客户信息登记表》的登记时间判断归属：先登记者得。
+
+    ## 出处
+    002 客户管理制度 3.1.3（客户冲撞以登记时间判断归属）
+
+    ## 错误示例
+    `C2026-0107`（liuyang，2026-05-02 登记）与 `C2026-0031`（wangli，2026-03-15 登记）
+    都写着 `'139 1605 2231'`。
+
+    ## 正确示例
+    后登记的客户经理与先登记者核实：同一客户则删除重复档案（走销毁审批），由先登记者跟进。
+    """
+    by_phone: dict[str, list] = defaultdict(list)
+    for customer in repo.of("customer"):
+        registered = local_datetime(customer.data.get("registered_at"))
+        seen = set()
+        for index, phone in enumerate(customer.data.get("phones") or []):
+            key = phone_key(phone)
+            if key not in seen:
+                seen.add(key)
+                by_phone[key].append((registered, customer.id, index, customer))
+    for entries in by_phone.values():
+        if len(entries) < 2:
+            continue
+        entries.sort(key=lambda e: (e[0], e[1]))
+        first_time, first_id, _, first = entries[0]
+        for _, _, index, later in entries[1:]:
+            when = first_time.strftime("%Y-%m-%d %H:%M")
+            owner = _who(repo, first.data.get("owner"))
+            masked = mask_phone(later.data["phones"][index])
+            yield Hit(Text(
+                f"撞单：电话 {masked} 已属于先登记的客户 {first_id}（{first.data.get('name')}，"
+                f"客户经理 {owner}，{when} 登记）；按登记时间归先登记者，请与其核实",
+                f"collision: phone {masked} already belongs to {first_id} ({first.data.get('name')}, "
+                f"owner {owner}, registered {when}); the earlier registration wins"),
+                record=later, path=("phones", index))
+
+
+@rule("K302", "owner-overloaded", "warning", "客户经理名下在跟进客户过多", "an owner holds too many active customers")
+def owner_overloaded(repo):
+    """
+    ## 它检查什么
+    每位员工名下处于跟进中（咨询至验收阶段）的客户数，不超过政策
+    `max_customers_per_owner`（默认 300）。提示落在该员工的 staff 文件上。
+
+    ## 为什么
+    一个人跟不过来的客户得不到服务，两个月后也会被收回公海；不如早点由市场总监调配。
+
+    ## 出处
+    001 客户资源的调配 1（市场总监统一调配客户资源）
+
+    ## 错误示例
+    `wangli` 名下 312 位在跟进客户，上限 300。
+
+    ## 正确示例
+    市场总监把部分客户改派给其他客户经理，每次改派记入 `owner_history`。
+    """
+    limit = repo.policy["max_customers_per_owner"]
+    counts = Counter(c.data.get("owner") for c in repo.of("customer") if c.data.get("stage") in ACTIVE_STAGES)
+    staff = repo.ids("staff")
+    for owner, count in sorted(counts.items()):
+        if owner in staff and count > limit:
+            yield Hit(Text(f"名下有 {count} 位在跟进客户，超过上限 {limit}：请市场总监调配",
+                           f"holds {count} active customers, more than {limit}: ask an assigner to rebalance"),
+                      record=staff[owner], path=("id",))
+
+
+@rule("K303", "ownership-trail", "error", "归属变更没有市场总监的 owner_history 记录",
+      "owner changed without an assigner's owner_history entry")
+def ownership_trail(repo):
+    """
+    ## 它检查什么
+    第一位归属人是登记人（`registered_by`）。之后每次改变 `owner`，都要在 `owner_history`
+    末尾追加一条 `{owner, from, by, reason}`，最后一条必须指向现在的 `owner`；每条的
+    `by` 必须是政策 `assigner_roles`（默认：市场总监）里的角色。
+
+    ## 为什么
+    客户资源由市场总监统一调配，任何人不得私下互换客户。
+
+    ## 出处
+    001 客户资源的调配 1–2
+
+    ## 错误示例
+    ```yaml
+    owner: wangli
+    registered_by: liuyang
+    # 没有 owner_history：wangli 是怎么拿到的？
+    ```
+
+    ## 正确示例
+    ```yaml
+    owner: wangli
+    registered_by: liuyang
+    owner_history:
+      - {owner: wangli, from: 2026-04-01, by: sunmin, reason: 刘洋休产假，市场总监改派}
+    ```
+    """
+    for customer in repo.of("customer"):
+        data = customer.data
+        owner, history = data.get("owner"), data.get("owner_history") or []
+        if history and history[-1].get("owner") != owner:
+            last = history[-1].get("owner")
+            yield Hit(Text(f"owner 是 {owner}，但 owner_history 最后一条交给了 {last}：两者应一致",
+                           f"owner is {owner} but the last owner_history entry names {last}"),
+                      record=customer, path=("owner",))
+        elif not history and owner != data.get("registered_by"):
+            yield Hit(Text(f"owner（{owner}）不是登记人（{data.get('registered_by')}），却没有 owner_history："
+                           "请由市场总监补记分配记录",
+                           f"owner ({owner}) is not the registrant ({data.get('registered_by')}) and there is "
+                           "no owner_history: an assigner must record the assignment"),
+                      record=customer, path=("owner",))
+        for index, entry in enumerate(history):
+            by = entry.get("by")
+            role = staff_role(repo, by)
+            if role is not None and not is_assigner(repo, by):
+                roles = "、".join(repo.policy["assigner_roles"])
+                yield Hit(Text(f"{_who(repo, by)} 是{role}，无权分配客户（只有 {roles} 可以）",
+                               f"{by} is a {role} and may not assign customers (only {roles})"),
+                          record=customer, path=("owner_history", index, "by"))
+
+
+@rule("K304", "release-and-regrab", "error", "收回公海后又在冷却期内分回原客户经理",
+      "a customer released to the pool is given back to the same person within the cooldown")
+def release_and_regrab(repo):
+    """
+    ## 它检查什么
+    客户从某人名下收回公海（`owner_history` 里一条 `owner: pool`）后，
+    `reclaim_cooldown_days`（默认 30）天内又分回同一个人，视为“放了再抢”。
+
+    ## 为什么
+    收回公海是为了让别人接手服务；原客户经理先放后抢，等于重置了两个月的考核时钟。
+
+    ## 出处
+    001 客户资源的调配 3（两个月无销售动作，市场总监有权收回、改派其他客户经理）
+
+    ## 错误示例
+    ```yaml
+    owner_history:
+      - {owner: pool, from: 2026-09-01, by: sunmin, reason: 60 天未跟进}
+      - {owner: liuyang, from: 2026-09-10, by: sunmin}
+    registered_by: liuyang
+    ```
+
+    ## 正确示例
+    公海客户改派给另一位客户经理，或冷却期满后再分回。
+    """
+    cooldown = repo.policy["reclaim_cooldown_days"]
+    for customer in repo.of("customer"):
+        history = customer.data.get("owner_history") or []
+        holder = customer.data.get("registered_by")
+        released: dict[str, object] = {}  # person -> date they lost the customer to the pool
+        for index, entry in enumerate(history):
+            owner, when = entry.get("owner"), local_date(entry.get("from"))
+            if owner == POOL:
+                released[holder] = when
+            elif owner in released and when is not None and released[owner] is not None:
+                gap = (when - released[owner]).days
+                if gap < cooldown:
+                    yield Hit(Text(
+                        f"{released[owner]} 从 {_who(repo, owner)} 名下收回公海，{gap} 天后又分回给他/她"
+                        f"（冷却期 {cooldown} 天）：请改派他人",
+                        f"released from {owner} to the pool on {released[owner]} and given back after {gap} days "
+                        f"(cooldown {cooldown} days): assign someone else"),
+                        record=customer, path=("owner_history", index, "owner"))
+            holder = owner
+

@@ -1,0 +1,142 @@
+"""K5xx: complaints — investigated, answered and resolved within working days, then a 回访."""
+
+from __future__ import annotations
+
+from kehu.findings import Hit, Text
+from kehu.rules.base import rule
+from kehu.timeutil import local_date
+
+DONE = ("已解决", "已关闭")
+
+
+def _deadline_hits(repo, policy_key: str, fields: tuple[str, ...], what: Text):
+    """A complaint whose `fields[0]` (or, failing that, a later step that implies it)
+    happened after, or has not happened by, `policy_key` working days from receipt."""
+    workdays = repo.policy[policy_key]
+    calendar = repo.calendar
+    for complaint in repo.of("complaint"):
+        data = complaint.data
+        received = local_date(data.get("received_at"))
+        if received is None:
+            continue
+        deadline = calendar.add_workdays(received, workdays)
+        done = next((d for d in (local_date(data.get(f)) for f in fields) if d is not None), None)
+        if done is not None:
+            if done > deadline:
+                late = calendar.workdays_between(deadline, done)
+                yield Hit(Text(
+                    f"{received} 受理，应在 {workdays} 个工作日内（{deadline} 前）{what.zh}，实际 {done}，晚了 {late} 个工作日",
+                    f"received {received}; {what.en} was due within {workdays} working days (by {deadline}), "
+                    f"done {done}: {late} working days late"),
+                    record=complaint, path=(fields[0],) if data.get(fields[0]) is not None else ("received_at",))
+        elif repo.today > deadline and data.get("status") not in DONE:
+            late = calendar.workdays_between(deadline, repo.today)
+            yield Hit(Text(
+                f"{received} 受理，应在 {workdays} 个工作日内（{deadline} 前）{what.zh}，至今未做，已超期 {late} 个工作日",
+                f"received {received}; {what.en} was due within {workdays} working days (by {deadline}) and is "
+                f"still not done: {late} working days overdue"),
+                record=complaint, path=("status",))
+
+
+@rule("K501", "complaint-investigation", "error", "投诉未在 1 个工作日内开始调查",
+      "complaint investigation not started within 1 working day")
+def complaint_investigation(repo):
+    """
+    ## 它检查什么
+    从 `received_at` 起 `complaint_investigate_wd`（默认 1）个工作日内，要有
+    `investigation_started_at`（已有答复或解决时间的，以较早者视为已开始）。工作日按国务院
+    放假调休安排计算，政策 `extra_holidays` / `extra_workdays` 可补充。
+
+    ## 为什么
+    接到投诉后一个工作日内必须展开调查。
+
+    ## 出处
+    002 客户管理制度 13（投诉一个工作日内调查，两个工作日内给予满意答复）
+
+    ## 错误示例
+    2025-09-30 受理，2025-10-14 才开始调查（国庆假期后的期限是 10-09）。
+
+    ## 正确示例
+    2025-09-30 受理，2025-10-08 前开始调查（10-01 至 10-08 放假，不算工作日）。
+    """
+    return _deadline_hits(repo, "complaint_investigate_wd", ("investigation_started_at", "replied_at", "resolved_at"),
+                          Text("开始调查", "the investigation"))
+
+
+@rule("K502", "complaint-reply", "error", "投诉未在 2 个工作日内答复客户", "no reply to the customer within 2 working days")
+def complaint_reply(repo):
+    """
+    ## 它检查什么
+    从 `received_at` 起 `complaint_reply_wd`（默认 2）个工作日内，要有 `replied_at`
+    （已解决的以 `resolved_at` 为准）。
+
+    ## 为什么
+    两个工作日内要给客户满意的答复。
+
+    ## 出处
+    002 客户管理制度 13
+
+    ## 错误示例
+    2026-11-10 受理，状态仍是“调查中”，没有答复时间。
+
+    ## 正确示例
+    ```yaml
+    received_at: 2026-11-10 09:20:00
+    replied_at: 2026-11-11 16:00:00
+    ```
+    """
+    return _deadline_hits(repo, "complaint_reply_wd", ("replied_at", "resolved_at"), Text("答复客户", "a reply"))
+
+
+@rule("K503", "complaint-resolution", "error", "投诉未在 3 个工作日内解决：升级或换人处理",
+      "complaint not resolved within 3 working days: escalate or reassign")
+def complaint_resolution(repo):
+    """
+    ## 它检查什么
+    从 `received_at` 起 `complaint_resolve_wd`（默认 3）个工作日内，要有 `resolved_at`。
+
+    ## 为什么
+    售后投诉三个工作日内办结；三天仍未解决的，客户交由他人处理，并逐级上报
+    （部门经理 → 品控中心 → 总经办，不得越级）。
+
+    ## 出处
+    002 客户管理制度 12（三个工作日内办结）、5（三天未解决转他人）；000 申诉程序
+
+    ## 错误示例
+    2026-11-10 受理，11-20 仍未解决，也没有升级记录。
+
+    ## 正确示例
+    超期前解决；或在 `escalations` 里记下升级到部门经理、品控中心。
+    """
+    return _deadline_hits(repo, "complaint_resolve_wd", ("resolved_at",), Text("解决", "resolution"))
+
+
+@rule("K504", "complaint-followup", "warning", "投诉已解决但没有回访", "complaint resolved or closed without a 回访")
+def complaint_followup(repo):
+    """
+    ## 它检查什么
+    状态为“已解决”或“已关闭”的投诉，要有 `follow_up`（回访：谁、何时、客户是否满意）。
+
+    ## 为什么
+    每件投诉处理后都要回访客户，确认满意再归档。
+
+    ## 出处
+    002 客户管理制度 12（投诉处理后回访、归档）
+
+    ## 错误示例
+    ```yaml
+    status: 已解决
+    resolved_at: 2026-10-12 17:00:00
+    # 没有 follow_up
+    ```
+
+    ## 正确示例
+    ```yaml
+    follow_up: {at: 2026-10-15 10:00:00, by: zhouhui, satisfied: true, comment: 客户表示满意}
+    ```
+    """
+    for complaint in repo.of("complaint"):
+        if complaint.data.get("status") in DONE and not complaint.data.get("follow_up"):
+            yield Hit(Text(f"投诉已{complaint.data['status'][1:]}，但没有回访记录（follow_up）",
+                           "resolved or closed without a follow-up (follow_up)"),
+                      record=complaint, path=("status",))
