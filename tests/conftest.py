@@ -86,6 +86,14 @@ class Repo:
         run = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root)
         return run.returncode, run.stdout, run.stderr
 
+    def run(self, select: str = "", today: date = TODAY, lang: str = "zh") -> list[dict]:
+        """The check pipeline in-process (fast); findings as the JSON reporter writes them."""
+        from kehu.check import Settings, run_check
+
+        codes = tuple(c for c in select.split(",") if c)
+        result = run_check(Settings(self.root, today, select=codes))
+        return [f.as_dict(lang) for f in result.findings]
+
     def findings(self, *args: str, today: date = TODAY) -> list[dict]:
         code, out, err = self.check("--format", "json", *args, today=today)
         assert code in (0, 1), err

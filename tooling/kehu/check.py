@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kehu.findings import Finding, Hit, Text
 from kehu.load import Repository, load_repository
-from kehu.load.locate import locate
+from kehu.load.locate import clear_cache, locate
 from kehu.rules import RULES
 from kehu.validate import Schemas, schema_dir, validate
 
@@ -85,6 +85,7 @@ class Selection:
 
 
 def run_check(settings: Settings) -> CheckResult:
+    clear_cache()  # files may have changed since an earlier run in this process
     repo = load_repository(settings.root, settings.today)
     validate(repo, Schemas(schema_dir(settings.root)))
     selection = Selection(settings.select, settings.ignore, repo.policy.get("rules"))

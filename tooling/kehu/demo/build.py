@@ -212,12 +212,12 @@ class World:
         t = d0 + DAY * (rng.randint(5, 9) if c.large else rng.randint(3, 6))
         plan["preplan_delivered"] = t
         if outcome is None:
-            outcome = wchoice(rng, (("consult", 33), ("measure", 8), ("plan", 15), ("quote", 18), ("sign", 26)))
+            outcome = wchoice(rng, (("consult", 35), ("measure", 9), ("plan", 15), ("quote", 19), ("sign", 22)))
         if pause is None:
             pause = rng.randint(20, 100) if rng.random() < 0.15 else 0
         where = rng.random()
         if outcome == "consult":
-            c.lost = t + DAY * (rng.randint(5, 30) + pause)
+            c.lost = t + DAY * (rng.randint(5, 25) + pause)
             c.plan = plan
             return
         t = t + DAY * (rng.randint(2, 10) + (pause if where < 0.5 else 0))
@@ -238,12 +238,12 @@ class World:
         t = t + DAY * (rng.randint(5, 14) + (pause if where >= 0.5 else 0))
         plan["quoted"] = t
         if outcome == "quote":
-            c.lost = t + DAY * rng.randint(5, 40)
+            c.lost = t + DAY * rng.randint(5, 30)
             c.plan = plan
             return
         plan["contract_signed"] = t = t + DAY * rng.randint(3, 15)
         plan["construction_started"] = t = t + DAY * rng.randint(7, 21)
-        lo, hi = {"普通": (55, 80), "大户型": (70, 95), "复式": (90, 120), "别墅": (110, 160),
+        lo, hi = {"普通": (50, 75), "大户型": (65, 90), "复式": (80, 110), "别墅": (100, 140),
                   "自建房": (100, 140), "商铺": (30, 50), "办公": (40, 70)}[c.house_type]
         plan["completed"] = t = t + DAY * rng.randint(lo, hi)
         plan["settled"] = s = t + DAY * rng.randint(5, 15)
@@ -385,7 +385,7 @@ class World:
                 d = d + DAY * gap[1]
                 gap = None
             else:
-                d = d + DAY * rng.choice((4, 5, 5))
+                d = d + DAY * rng.choice((4, 5, 5, 5))
 
     def follow_ups(self, c: Customer, end: date, keep_going: bool) -> None:
         """The owner's calls and messages so that no gap before construction is too long.

@@ -109,14 +109,15 @@ def assign_ids(w: World) -> list[Visit]:
 def write(out: Path, w: World, visits: list[Visit], disposals: list[Disposal]) -> int:
     made: set[str] = set()
     count = 0
+    base = str(out)
 
     def put(rel: str, kind: str, body: str, encoding: str = "utf-8") -> None:
         nonlocal count
         folder = rel.rpartition("/")[0]
         if folder and folder not in made:
-            (out / folder).mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.join(base, folder), exist_ok=True)
             made.add(folder)
-        with open(out / rel, "wb") as fh:
+        with open(os.path.join(base, rel), "wb") as fh:
             fh.write((render.modeline(rel, kind) + body).encode(encoding))
         count += 1
 

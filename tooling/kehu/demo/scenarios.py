@@ -450,7 +450,6 @@ def design(b: Builder) -> None:
     w = b.w
     # K601: no pre-plan after 12 days
     c = b.customer(-12, "wujing", "C", house_type="普通", area=89)
-    c.frozen = True
     b.plan(c, first_consult=-12)
     w.complete(c)
     b.tell("K601", [c], "客户 {0} " + _md(b.d(-12)) + " 首次咨询，12 天了还没交设计预案（普通户型 7 天）")

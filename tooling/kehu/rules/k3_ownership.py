@@ -145,7 +145,7 @@ def ownership_trail(repo):
             role = staff_role(repo, by)
             if role is not None and not is_assigner(repo, by):
                 roles = "、".join(repo.policy["assigner_roles"])
-                yield Hit(Text(f"{_who(repo, by)} 是{role}，无权分配客户（只有 {roles} 可以）",
+                yield Hit(Text(f"{_who(repo, by)}是{role}，无权分配客户（只有 {roles} 可以）",
                                f"{by} is a {role} and may not assign customers (only {roles})"),
                           record=customer, path=("owner_history", index, "by"))
 
