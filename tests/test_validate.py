@@ -121,3 +121,13 @@ def test_reference_fields_are_read_from_the_schemas():
     assert customer_refs[("owner",)] == "owner"
     assert customer_refs[("owner_history", "*", "by")] == "staff"
     assert dict(SCHEMAS.references["visit"])[("customer",)] == "customer"
+
+
+def test_validation_does_not_fill_in_defaults():
+    document = copy.deepcopy(VISIT)
+    del document["counts_as_sales_action"]
+    customer = copy.deepcopy(CUSTOMER)
+    del customer["confidentiality"]
+    before = (copy.deepcopy(document), copy.deepcopy(customer))
+    assert not list(SCHEMAS.check("visit", document)) and not list(SCHEMAS.check("customer", customer))
+    assert (document, customer) == before

@@ -84,10 +84,16 @@ class Selection:
         return chosen[1] if chosen else default
 
 
-def run_check(settings: Settings) -> CheckResult:
+def prepare(root: Path, today: date) -> Repository:
+    """Load and validate: the repository every command and rule works on."""
     clear_cache()  # files may have changed since an earlier run in this process
-    repo = load_repository(settings.root, settings.today)
-    validate(repo, Schemas(schema_dir(settings.root)))
+    repo = load_repository(root, today)
+    validate(repo, Schemas(schema_dir(root)))
+    return repo
+
+
+def run_check(settings: Settings) -> CheckResult:
+    repo = prepare(settings.root, settings.today)
     selection = Selection(settings.select, settings.ignore, repo.policy.get("rules"))
     findings: list[Finding] = []
     for code, rule in RULES.items():

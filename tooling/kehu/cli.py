@@ -17,6 +17,7 @@ import yaml
 from kehu import __version__
 from kehu.findings import Text
 from kehu.load import LIBYAML, NoRepository, find_root
+from kehu.validate import SchemaError
 
 _chosen_lang = {"value": "zh"}  # for messages raised after the command's context is gone
 
@@ -84,7 +85,6 @@ def check(repo, today, lang, fmt, select, ignore):
     """按 schema 和公司制度检查全部记录。"""
     from kehu.check import BadSelector, Settings, run_check
     from kehu.report import REPORTERS
-    from kehu.validate import SchemaError
 
     root = repository_root(repo)
     settings = Settings(root, as_date(today), _codes(select), _codes(ignore))
@@ -93,8 +93,6 @@ def check(repo, today, lang, fmt, select, ignore):
     except BadSelector as exc:
         raise Failure(Text(f"不认识的规则代码或前缀：{exc}（应形如 K101 或 K1）",
                            f"not a rule code or prefix: {exc} (e.g. K101 or K1)")) from None
-    except SchemaError as exc:
-        raise Failure(Text(f"schema 缺失或损坏：{exc}", f"schemas missing or broken: {exc}")) from None
     for note in result.notes:
         say(lang, "注意：" + note.zh, "note: " + note.en)
     REPORTERS[fmt](result, lang, sys.stdout)
@@ -149,16 +147,63 @@ def _rule_json(rule, lang):
 def build(repo, today, lang, full, out):
     """生成内部站点（MkDocs + Material）。"""
     from kehu.site.build import BuildFailed, build_site
-    from kehu.validate import SchemaError
 
     root = repository_root(repo)
     try:
         target = build_site(root, as_date(today), full=full, out=out, lang=lang)
     except BuildFailed as exc:
         raise Failure(Text(f"MkDocs 生成站点失败，旧站点保持不变：\n{exc}", f"MkDocs failed; the old site is unchanged:\n{exc}")) from None
-    except SchemaError as exc:
-        raise Failure(Text(f"schema 缺失或损坏：{exc}", f"schemas missing or broken: {exc}")) from None
     say(lang, f"站点已生成：{target}", f"site written to {target}")
+
+
+@cli.command()
+@REPO
+@TODAY
+@LANG
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--release", "release", metavar="ID", help="把这位客户收回公海")
+@click.option("--assign", "assign", metavar="ID", help="把这位客户分配给 --to")
+@click.option("--to", "to", metavar="STAFF", help="分配给谁（与 --assign 一起用）")
+@click.option("--by", "by", metavar="STAFF", help="谁做的决定：必须是政策 assigner_roles 里的角色（默认市场总监）")
+@click.option("--reason", default=None, help="写进 owner_history 的理由")
+def pool(repo, today, lang, fmt, release, assign, to, by, reason):
+    """公海：列出可收回和即将到期的客户；--release / --assign 移动一位客户。"""
+    from kehu.check import prepare
+    from kehu.edit import EditRefused
+    from kehu.pool import move, pool_rows
+
+    root = repository_root(repo)
+    if release and assign:
+        raise Failure(Text("--release 和 --assign 一次只能用一个", "use --release or --assign, not both"))
+    if (release or assign) and not by:
+        raise Failure(Text("请用 --by 说明是谁（市场总监）做的决定", "say who decides with --by"))
+    if assign and not to:
+        raise Failure(Text("--assign 需要 --to 指定新的客户经理", "--assign needs --to"))
+    if to and not assign:
+        raise Failure(Text("--to 只和 --assign 一起用", "--to goes with --assign"))
+    repository = prepare(root, as_date(today))
+    if release or assign:
+        try:
+            done = move(repository, release or assign, "pool" if release else to, by, reason)
+        except EditRefused as refused:
+            say(lang, "未修改：" + refused.message.zh, "nothing changed: " + refused.message.en)
+            sys.exit(1)
+        say(lang, done.zh, done.en)
+        return
+    rows = pool_rows(repository)
+    if fmt == "json":
+        click.echo(json.dumps({"customers": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        say(lang, "没有可收回或即将到期的客户", "no customer is reclaimable or close to it")
+        return
+    head = ("编号", "姓名", "客户经理", "分级", "最后本人跟进", "剩余归属天数") if lang != "en" else (
+        "id", "name", "owner", "grade", "last action", "days left")
+    click.echo("  ".join(head))
+    for r in rows:
+        left = (f"剩 {r.days_left} 天" if r.days_left > 0 else f"逾期 {-r.days_left} 天") if lang != "en" else (
+            f"{r.days_left} left" if r.days_left > 0 else f"{-r.days_left} overdue")
+        click.echo(f"{r.id}  {r.name}  {r.owner_name}({r.owner})  {r.grade}  {r.last_action or '—'}  {left}")
 
 
 def main() -> None:
@@ -172,6 +217,9 @@ def main() -> None:
         sys.exit(2)
     except Failure as failure:
         click.echo(failure.message.get(_chosen_lang["value"]), err=True)
+        sys.exit(2)
+    except SchemaError as exc:
+        click.echo(Text(f"schema 缺失或损坏：{exc}", f"schemas missing or broken: {exc}").get(_chosen_lang["value"]), err=True)
         sys.exit(2)
     except SystemExit:
         raise

@@ -103,6 +103,15 @@ def assignment_date(customer) -> date | None:
     return local_date(customer.data.get("registered_at"))
 
 
+def pool_releases(customer):
+    """(index in owner_history, the person who lost the customer, date) per move into the pool."""
+    holder = customer.data.get("registered_by")
+    for index, entry in enumerate(customer.data.get("owner_history") or []):
+        if entry.get("owner") == POOL:
+            yield index, holder, local_date(entry.get("from"))
+        holder = entry.get("owner")
+
+
 def staff_role(repo, staff_id) -> str | None:
     member = repo.ids("staff").get(staff_id)
     return member.data.get("role") if member is not None else None

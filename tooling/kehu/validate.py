@@ -105,7 +105,7 @@ class Schemas:
         }
         try:
             self.fast = {
-                kind: fastjsonschema.compile(_plain_text_marked(schema), formats=_FAST_FORMATS)
+                kind: fastjsonschema.compile(_plain_text_marked(schema), formats=_FAST_FORMATS, use_default=False)
                 for kind, schema in self.inlined.items()
             }
         except fastjsonschema.JsonSchemaDefinitionException as exc:

@@ -9,7 +9,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from kehu.demo import data as D
-from kehu.demo.model import EXEMPT_STAGES, MILESTONES, Complaint, Customer, Visit
+from kehu.demo.model import MILESTONES, Complaint, Customer, Visit
 from kehu.demo.vocab import Vocab
 from kehu.demo.workdays import add_workdays, is_workday, next_workday, workdays_between
 
@@ -246,14 +246,13 @@ class World:
         lo, hi = {"普通": (50, 75), "大户型": (65, 90), "复式": (80, 110), "别墅": (100, 140),
                   "自建房": (100, 140), "商铺": (30, 50), "办公": (40, 70)}[c.house_type]
         plan["completed"] = t = t + DAY * rng.randint(lo, hi)
-        plan["settled"] = s = t + DAY * rng.randint(5, 15)
+        plan["settled"] = t + DAY * rng.randint(5, 15)
         try:
             plan["warranty_until"] = t.replace(year=t.year + 2)
         except ValueError:  # 29 February
             plan["warranty_until"] = t.replace(year=t.year + 2, day=28)
         c.plan = plan
         c.lost = None
-        del s
 
     def realize(self, c: Customer, until: date | None = None) -> None:
         """Milestones reached by `until` (today), the stage, contract and survey."""
@@ -277,7 +276,9 @@ class World:
                 "occupation": rng.choice(D.OCCUPATIONS),
                 "income_range": rng.choice(D.INCOME_RANGES) if rng.random() < 0.8 else None,
                 "decision_maker": rng.choice(D.DECISION_MAKERS),
-                "heard_from": rng.choice(D.HEARD_FROM),
+                "heard_from": {"到店": "门店路过", "电话": "网络搜索", "展会": "家博会", "小区推广": "小区推广",
+                               "老客户介绍": "老客户介绍", "中介": "中介推荐", "合作伙伴": "合作伙伴推荐",
+                               }.get(c.channel) or rng.choice(D.HEARD_FROM),
                 "priorities": rng.sample(D.PRIORITIES, rng.randint(1, 3)),
                 "filled_by": c.designer,
                 "filled_at": signed,
@@ -377,10 +378,9 @@ class World:
             phase = phases[min(len(phases) - 1, (d - start).days * len(phases) // total)]
             who = rng.choice(c.inspectors) if c.inspectors else \
                 wchoice(rng, ((D.QC, 55), (c.designer, 20), (c.owner_at(d), 25)))
-            V = self.visit(c, self.at(d, 9, 17), who, "工地巡检", rng.choice((
+            self.visit(c, self.at(d, 9, 17), who, "工地巡检", rng.choice((
                 f"{phase}阶段巡检：现场整洁，按计划推进", f"{phase}阶段巡检：发现个别问题已要求整改",
                 f"{phase}阶段巡检，工人按规范施工，材料已进场验收", f"{phase}阶段巡检，拍照发客户群")))
-            del V
             if gap and d >= gap[0]:
                 d = d + DAY * gap[1]
                 gap = None
@@ -572,7 +572,11 @@ def registration_times(w: World, n: int) -> list[datetime]:
     span = (w.today - w.start).days
     out = []
     for _ in range(n):
-        d = w.start + DAY * rng.randrange(0, span)
+        # the company grows: half of the customers spread evenly, half weighted to recent months
+        u = rng.random()
+        if rng.random() < 0.5:
+            u = u ** 0.5
+        d = w.start + DAY * min(span - 1, int(u * span))
         out.append(datetime.combine(d, time(rng.randint(9, 20), rng.randrange(60))))
     out.sort()
     return out
@@ -721,6 +725,3 @@ def monthly_minimum(w: World) -> None:
             d = lo + DAY * rng.randrange((last - lo).days + 1)
             w.filler(c, d)
 
-
-def stage_is_exempt(stage: str) -> bool:
-    return stage in EXEMPT_STAGES

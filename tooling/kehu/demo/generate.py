@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time as _time
 from datetime import date
 from pathlib import Path
@@ -168,6 +167,3 @@ def resolve(builder) -> list[Scenario]:
     out.sort(key=lambda s: (order[s.code], not s.fires))
     return out
 
-
-def clean_tree(out: Path) -> None:  # pragma: no cover - helper for the tests' tmp dirs
-    shutil.rmtree(out, ignore_errors=True)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from kehu.demo import data as D
-from kehu.demo.build import RECLAIM_AFTER, World
-from kehu.demo.model import Complaint, Customer, Disposal, Visit
+from kehu.demo.build import World
+from kehu.demo.model import Customer, Disposal, Visit
 from kehu.demo.workdays import add_workdays, is_workday
 
 DAY = timedelta(days=1)
@@ -122,10 +122,11 @@ def files(b: Builder) -> None:
     month_start = T.replace(day=1)
     last_day = month_start - DAY
     c = b.pick(lambda c: b.active(c) and c.reg_dt.date() < last_day.replace(day=1)
-               and c.owner_at(last_day) == c.owner_at(T) and c.stage != "签约", 11)
+               and c.owner_at(last_day) == c.owner_at(T) and c.stage != "签约", 11) or \
+        b.pick(lambda c: c.stage in ("保修", "结算", "验收") and c.owner_at(last_day) == c.owner_at(T), 11)
     if c:
         v = w.visit(c, datetime.combine(last_day, time(21, 40)), c.owner_at(last_day), "电话",
-                    "晚上客户来电，约下周到店看材料样板")
+                    "晚上客户来电，约下周到店看材料样板" if b.active(c) else "晚上客户来电，反映卫生间门吸松动，已约维修")
         v.folder = f"{month_start.year:04d}/{month_start.month:02d}"
         b.tell("K004", [v], f"{last_day.month} 月 {last_day.day} 日晚上的电话记录被放进了 "
                f"{month_start.month} 月的文件夹（visits/{month_start.year}/{month_start.month:02d}/）")
@@ -291,7 +292,6 @@ def follow_up(b: Builder) -> None:
     w.complete(c)
     b.owner_visit(c, -64, "电话跟进，客户说方案还要再考虑，等国庆后再说")
     b.tell("K401", [c], "B 级客户 {0}（方案阶段），吴静 " + _md(b.d(-64)) + " 之后再没跟进，已超过 60 天：可收回公海")
-    k401_b = c
     # K401 (C): 46 days
     c = b.customer(-120, "zhoujie", "C")
     c.frozen = True
@@ -373,7 +373,6 @@ def follow_up(b: Builder) -> None:
     fpm = b.d(-10)
     c.visits = [v for v in c.visits if v.at.date() <= fpm]
     b.tell("K404", [c], "客户 {0} " + _md(fpm) + " 首次方案沟通后，张伟至今没有回访（制度要求 3 天内）")
-    del k401_b
 
 
 def complaints(b: Builder) -> None:
@@ -500,7 +499,8 @@ def design(b: Builder) -> None:
 
 def privacy(b: Builder) -> None:
     w = b.w
-    c = b.pick(lambda c: b.active(c) and c.reg_dt.date() < b.d(-20), 81)
+    c = b.pick(lambda c: b.active(c) and c.reg_dt.date() < b.d(-20), 81) or \
+        b.pick(lambda c: c.stage not in ("流失", "施工") and c.owner_at(b.T) != "pool" and c.reg_dt.date() < b.d(-20), 81)
     if c:
         v = w.visit(c, w.at(b.d(-9)), c.owner_at(b.d(-9)), "电话", "客户说新号码是13812345678，以后打这个号码")
         b.tell("K701", [v], "跟进记录 {0} 的摘要里写了客户的新手机号（应加到客户档案的 phones 里）")
@@ -511,14 +511,14 @@ def privacy(b: Builder) -> None:
         check = "10X98765432"[sum(int(a) * b_ for a, b_ in zip(body, weights)) % 11]
         c.notes = f"签合同时客户提供身份证号{body}{check}，已复印存档"
         b.tell("K701", [c], "客户 {0} 的备注里写了 18 位身份证号")
-    c = b.pick(lambda c: b.active(c) and len(c.visits) >= 2 and c.reg_dt.date() < b.d(-20), 83)
+    c = b.pick(lambda c: c.stage in ("结算", "保修") and c.owner_at(b.T) != "pool", 83)
     if c:
         earlier = c.visits[0]
-        v = w.visit(c, w.at(b.d(-2)), c.owner_at(b.d(-2)), "到店咨询",
-                    "接上次跟进{0}：" + f"{b.d(-2).isoformat()} 与客户核对报价18.5万（定金5000元已付），"
-                    f"预计{(b.d(11)).isoformat()}开工，客户编号{{1}}")
+        v = w.visit(c, w.at(b.d(-2)), c.owner_at(b.d(-2)), "回访",
+                    "接首次跟进{0}：" + f"{b.d(-2).isoformat()} 与客户核对增项费用1.85万（定金5000元已抵扣），"
+                    f"约定{(b.d(11)).isoformat()}上门检修，客户编号{{1}}")
         v.refs = (earlier, c)
-        b.tell("K701", [v], "对照：摘要里有日期、金额（18.5万、5000元）和记录编号，都不是电话或身份证号，不报", fires=False)
+        b.tell("K701", [v], "对照：摘要里有日期、金额（1.85万、5000元）和记录编号，都不是电话或身份证号，不报", fires=False)
 
 
 def disposal(b: Builder) -> None:

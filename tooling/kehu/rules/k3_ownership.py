@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from kehu.facts import POOL, is_assigner, mask_phone, phone_key, staff_role
+from kehu.facts import POOL, is_assigner, pool_releases, mask_phone, phone_key, staff_role
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 from kehu.timeutil import local_date, local_datetime
@@ -178,20 +178,15 @@ def release_and_regrab(repo):
     cooldown = repo.policy["reclaim_cooldown_days"]
     for customer in repo.of("customer"):
         history = customer.data.get("owner_history") or []
-        holder = customer.data.get("registered_by")
-        released: dict[str, object] = {}  # person -> date they lost the customer to the pool
-        for index, entry in enumerate(history):
-            owner, when = entry.get("owner"), local_date(entry.get("from"))
-            if owner == POOL:
-                released[holder] = when
-            elif owner in released and when is not None and released[owner] is not None:
-                gap = (when - released[owner]).days
-                if gap < cooldown:
-                    yield Hit(Text(
-                        f"{released[owner]} 从 {_who(repo, owner)} 名下收回公海，{gap} 天后又分回给他/她"
-                        f"（冷却期 {cooldown} 天）：请改派他人",
-                        f"released from {owner} to the pool on {released[owner]} and given back after {gap} days "
-                        f"(cooldown {cooldown} days): assign someone else"),
-                        record=customer, path=("owner_history", index, "owner"))
-            holder = owner
-
+        for released_at, person, released in pool_releases(customer):
+            back = next((j for j in range(released_at + 1, len(history)) if history[j].get("owner") == person), None)
+            when = local_date(history[back].get("from")) if back is not None else None
+            if released is None or when is None or (when - released).days >= cooldown:
+                continue
+            gap = (when - released).days
+            yield Hit(Text(
+                f"{released} 从 {_who(repo, person)} 名下收回公海，{gap} 天后又分回给他/她"
+                f"（冷却期 {cooldown} 天）：请改派他人",
+                f"released from {person} to the pool on {released} and given back after {gap} days "
+                f"(cooldown {cooldown} days): assign someone else"),
+                record=customer, path=("owner_history", back, "owner"))

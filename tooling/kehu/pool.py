@@ -1,0 +1,99 @@
+"""The 公海 pool: who is reclaimable, and moving a customer into or out of the pool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kehu.edit import EditRefused, RecordText
+from kehu.facts import POOL, is_assigner, pool_releases, reclaim_clock
+from kehu.findings import Text
+from kehu.load import Repository
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    id: str
+    name: str
+    owner: str
+    owner_name: str
+    grade: str
+    stage: str
+    last_action: date | None
+    since: date
+    limit: int
+    days_left: int  # negative: overdue
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "owner": self.owner, "owner_name": self.owner_name,
+                "grade": self.grade, "stage": self.stage,
+                "last_action": self.last_action.isoformat() if self.last_action else None,
+                "since": self.since.isoformat(), "limit_days": self.limit, "days_left": self.days_left}
+
+
+def pool_rows(repo: Repository) -> list[PoolRow]:
+    """Reclaimable and soon-reclaimable customers, most urgent first."""
+    warning = repo.policy["reclaim_warning_days"]
+    staff = repo.ids("staff")
+    rows = []
+    for clock in reclaim_clock(repo).values():
+        if clock.days_left > warning:
+            continue
+        data = clock.customer.data
+        owner = data.get("owner")
+        rows.append(PoolRow(clock.customer.id, data.get("name", ""), owner,
+                            staff[owner].data.get("name", owner) if owner in staff else owner,
+                            data.get("grade", ""), data.get("stage", ""), clock.last_action, clock.since,
+                            clock.limit, clock.days_left))
+    rows.sort(key=lambda r: (r.days_left, r.id))
+    return rows
+
+
+def move(repo: Repository, customer_id: str, to: str, by: str, reason: str | None) -> Text:
+    """Release to the pool (to == "pool") or assign to a person: one owner_history entry and
+    the owner line; every other byte of the file stays. Raises EditRefused with the reason."""
+    customers = repo.ids("customer")
+    staff = repo.ids("staff")
+    customer = customers.get(customer_id)
+    if customer is None:
+        raise EditRefused(Text(f"没有客户 {customer_id}", f"no customer {customer_id}"))
+    if by not in staff:
+        raise EditRefused(Text(f"没有员工 {by}", f"no staff member {by}"))
+    if not is_assigner(repo, by):
+        roles = "、".join(repo.policy["assigner_roles"])
+        role = staff[by].data.get("role")
+        raise EditRefused(Text(f"{by} 的角色是{role}，无权分配客户（只有 {roles} 可以）",
+                               f"{by} is a {role} and may not assign customers (only {roles})"))
+    current = customer.data.get("owner")
+    if to == current:
+        raise EditRefused(Text(f"{customer_id} 已经{'在公海' if to == POOL else f'归 {to}'}，没有改动",
+                               f"{customer_id} is already {'in the pool' if to == POOL else f'owned by {to}'}"))
+    if to != POOL:
+        member = staff.get(to)
+        if member is None or member.data.get("active") is False:
+            raise EditRefused(Text(f"{to} 不是在职员工", f"{to} is not an active staff member"))
+        _refuse_regrab(repo, customer, to)
+    entry = {"owner": to, "from": repo.today, "by": by}
+    entry["reason"] = reason or ("收回公海" if to == POOL else "市场总监分配")
+    text = RecordText(repo.path(customer))
+    text.set_scalar("owner", to)
+    text.append_to_list("owner_history", entry)
+    expected = dict(customer.data)
+    expected["owner"] = to
+    expected["owner_history"] = list(customer.data.get("owner_history") or []) + [
+        {**entry, "from": repo.today.isoformat()}]
+    text.save(expected)
+    if to == POOL:
+        return Text(f"{customer_id} 已从 {current} 名下收回公海（{customer.file}）",
+                    f"{customer_id} released from {current} to the pool ({customer.file})")
+    return Text(f"{customer_id} 已分配给 {to}（{customer.file}）", f"{customer_id} assigned to {to} ({customer.file})")
+
+
+def _refuse_regrab(repo: Repository, customer, to: str) -> None:
+    """K304 before it happens: no giving a customer back to whom it was just taken from."""
+    cooldown = repo.policy["reclaim_cooldown_days"]
+    for _, person, released in pool_releases(customer):
+        if person == to and released is not None and (repo.today - released).days < cooldown:
+            raise EditRefused(Text(
+                f"{released} 刚从 {to} 名下收回公海，{cooldown} 天冷却期内不能分回给同一人（K304）",
+                f"taken from {to} into the pool on {released}: not back to the same person within {cooldown} days (K304)"))
