@@ -23,6 +23,7 @@ LARGE_SQM = 200
 LARGE_TYPES = ("复式", "别墅")
 # days between the owner's follow-ups before construction (well inside RECLAIM_AFTER - warning)
 FOLLOW_GAP = {"A": (15, 30), "B": (15, 30), "C": (10, 16), "D": (12, 20)}
+INSPECTION_STEPS = (4, 5, 5, 5)  # days between 工地巡检 (policy inspection_every_days: 5)
 
 
 def wchoice(rng: random.Random, pairs):
@@ -385,7 +386,7 @@ class World:
                 d = d + DAY * gap[1]
                 gap = None
             else:
-                d = d + DAY * rng.choice((4, 5, 5, 5))
+                d = d + DAY * rng.choice(INSPECTION_STEPS)
 
     def follow_ups(self, c: Customer, end: date, keep_going: bool) -> None:
         """The owner's calls and messages so that no gap before construction is too long.

@@ -17,7 +17,7 @@ on them is one of the stories below.*
 ## 重新生成 Regenerate
 
 ```sh
-cd tooling
+cd tooling                              # 已 pip install -e . 时可在任何目录运行
 python3 -m kehu.demo --force            # 重写 ../records/ 和 ../docs/demo.md
 python3 -m kehu.demo --customers 20000 --out /tmp/bench-records   # 性能测试用的大数据集
 python3 -m kehu.demo --no-scenarios --out /tmp/clean               # 不注入违规：kehu check 应无任何发现
@@ -26,7 +26,7 @@ python3 -m kehu.demo --no-scenarios --out /tmp/clean               # 不注入�
 选项 Options：`--out DIR`（默认仓库根目录的 `records/`）、`--seed N`（默认 {seed}）、
 `--today YYYY-MM-DD`（默认 {today}，星期五）、`--customers N`（默认 300；跟进约 10 倍，投诉约 0.15 倍）、
 `--scenarios/--no-scenarios`、`--force`（目录非空时先删掉其中 records 子目录里的 `*.yaml`/`*.yml`）、
-`--docs PATH`/`--no-docs`。生成只用 Python 标准库；取值表（分级、阶段、渠道……）从
+`--docs PATH`/`--no-docs`。工作日用与 `kehu check` 相同的日历（kehu.calendar）；取值表（分级、阶段、渠道……）从
 `schemas/common.schema.json` 读取。检查演示数据时请用同一个“今天”：
 
 ```sh
@@ -39,7 +39,8 @@ kehu check --today {today}
 |---:|---:|---:|---:|---:|---:|
 | {staff} | {customers} | {visits} | {complaints} | {disposals} | {files} |
 
-（`--customers {n}`，种子 {seed}，今天 {today}；生成耗时 {seconds} 秒。）
+（`--customers {n}`，种子 {seed}，今天 {today}。300 位客户约 1 秒生成；`--customers 20000`
+约 5 秒计算、加上写 23 万个文件的时间，共约 20 秒。）
 
 ## 人员 Staff
 
@@ -60,19 +61,21 @@ kehu check --today {today}
 TAIL = """
 ## 生成时的约定 Decisions
 
-- 客户总数正好是 `--customers`：为故事专门建的 {dedicated} 位客户计入其中。
-- 除上表的故事外，数据按制度办事：每位未签约客户的归属人按分级定期跟进（A/B 10–24 天、C 6–13 天、
-  D 8–17 天一次，都在收回和预警天数之内）；上个自然月的跟进次数按分级补足（只计
-  `counts_as_sales_action` 为真的跟进，任何员工都算；流失和公海客户不计）；设计预案、方案、方案后回访、
-  工地巡检（3–5 天一次）、调查表、投诉时限（当天调查、一个工作日内答复、两个工作日内解决、解决后回访）都按时。
-  `--no-scenarios` 生成的数据 `kehu check` 应当没有任何发现。
+- 客户总数正好是 `--customers`：为故事专门建的 {dedicated} 位客户计入其中。故事的日期都相对于
+  `--today` 计算（2025-09-30 的两件投诉除外，它们演示国庆假期和调休）。
+- 除上表的故事外，数据按制度办事：签约前归属人按分级定期跟进（{gaps}，都在收回和预警天数之内）；
+  上个自然月的跟进次数按分级补足（只计 `counts_as_sales_action` 为真的跟进，任何员工都算；
+  流失、公海和当月最后一天才登记的客户不计）；设计预案、设计方案、方案后回访（1–2 天）、
+  工地巡检（{inspect} 天一次）、调查表、投诉时限（当天开始调查、一个工作日内答复、两个工作日内解决、
+  解决后回访）都按时。`--no-scenarios` 生成的数据，`kehu check` 应当没有任何发现。
 - 公海客户：约 1% 的客户在设计预案后失去联系，超过收回天数后由市场总监收回（`owner: pool`）。
 - 徐磊在“今天”的前一天离职：市场总监当天把他名下的客户重新分配（owner_history 有记录），
   K203 故事里的几位除外。
-- 一位客户同时触发 K401 和 K403（B 级，两个月没人跟进，上个月自然也没有跟进），已在两行里分别列出。
+- 沉默类故事（K401、K304 等）的客户如果上个月的跟进也不够，生成器会自动在 K403 下再列一行，
+  说明这是同一段沉默的连带结果。
+- 员工 16 人：总经理、市场总监、店面经理各 1，客户经理 6（含离职的徐磊）、设计师 4、客服专员 2、品控 1。
 - 工作日按国务院办公厅的放假安排（含调休上班日）计算；生成器自带 2024–2026 年的日历，`kehu check`
-  用 chinesecalendar。
-- 投诉时限按“受理日之后第 N 个工作日当天结束前”理解。
+  用 chinesecalendar。投诉时限按“受理日之后第 N 个工作日当天结束前”理解。
 - 销毁记录 D…-0001 列出的 11 年前的记录在仓库里本来就不存在，这正是销毁后的样子。
 """
 
@@ -88,10 +91,14 @@ def write_docs(path: Path, manifest: Manifest, n: int) -> None:
     lines = [HEAD.format(company=D.COMPANY, seed=manifest.seed, today=manifest.today.isoformat(),
                          staff=manifest.staff, customers=manifest.customers, visits=manifest.visits,
                          complaints=manifest.complaints, disposals=manifest.disposals, files=manifest.files,
-                         n=n, seconds=manifest.seconds)]
+                         n=n)]
     for s in manifest.scenarios:
         records = "<br>".join([f"`{i}`" for i in s.record_ids] + [f"`{f}`" for f in s.files]) or "—"
         lines.append(f"| {s.code} | {'是' if s.fires else '否'} | {records} | {cell(s.story_zh)} |\n")
-    lines.append(TAIL.format(dedicated=DEDICATED_CUSTOMERS))
+    from kehu.demo.build import FOLLOW_GAP, INSPECTION_STEPS
+
+    gaps = "、".join(f"{g} 级 {lo}–{hi} 天" for g, (lo, hi) in FOLLOW_GAP.items())
+    inspect = f"{min(INSPECTION_STEPS)}–{max(INSPECTION_STEPS)}"
+    lines.append(TAIL.format(dedicated=DEDICATED_CUSTOMERS, gaps=gaps, inspect=inspect))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(lines), encoding="utf-8")

@@ -74,7 +74,7 @@ def generate(out: Path = DEFAULT_OUT, customers: int = 300, seed: int = DEFAULT_
         hook()
     disposals = builder.disposals if builder else []
     files = write(out, w, visits, disposals)
-    stories = resolve(builder) if builder else []
+    stories = sorted(resolve(builder) + overloaded_owners(w), key=lambda s: (s.code, not s.fires)) if builder else []
     manifest = Manifest(
         out=str(out), seed=seed, today=today, customers=len(w.customers), visits=len(visits),
         complaints=len(w.complaints), staff=len(D.STAFF), disposals=len(disposals), files=files,
@@ -149,6 +149,21 @@ def record_file(r) -> str | None:
     if isinstance(r, Disposal):
         return f"records/disposals/{r.at.year:04d}/{r.id}.yaml"
     return None
+
+
+def overloaded_owners(w) -> list[Scenario]:
+    """K302 follows from the whole book, not one story: whoever holds more active customers
+    than the demo policy allows."""
+    from collections import Counter
+
+    from kehu.demo.render import DEMO_POLICY
+    from kehu.rules.k3_ownership import ACTIVE_STAGES
+
+    limit = DEMO_POLICY["max_customers_per_owner"]
+    counts = Counter(c.owner for c in w.customers if c.stage in ACTIVE_STAGES and c.owner != "pool")
+    return [Scenario("K302", [owner], f"{owner} 名下有 {n} 位在跟进客户，超过本公司政策的上限 {limit} 位",
+                     [f"records/staff/{owner}.yaml"], True)
+            for owner, n in sorted(counts.items()) if n > limit]
 
 
 def resolve(builder) -> list[Scenario]:

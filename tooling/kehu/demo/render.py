@@ -183,54 +183,59 @@ def disposal(d: Disposal) -> str:
     return "\n".join(out) + "\n"
 
 
-# key, Chinese comment, value as YAML (the demo's policy: SPEC §4 defaults, per-grade reclaim)
-POLICY = (
-    ("max_customers_per_owner", "每名归属人名下在跟进客户的上限，超过时提示（K302）", "300"),
-    ("assigner_roles", "有权分配客户、收回公海和锁定重点客户的岗位（只有市场总监分配客户）", "[市场总监]"),
-    ("admin_roles", "可以批准修改制度文件、schemas 和员工档案的岗位（K805）", "[总经理, 市场总监]"),
-    ("reclaim_cooldown_days", "从某人名下收回公海的客户，多少天内不得再分回给同一人（K304）", "30"),
-    ("reclaim_after_days", "多少天没有归属人的销售跟进即可收回公海，按客户分级设置（K401）",
-     "\n  A: 90\n  B: 60\n  C: 45\n  D: 30"),
-    ("reclaim_warning_days", "距离可收回还剩多少天时开始预警（K402）", "7"),
-    ("visits_per_month", "各级客户每个自然月最少跟进次数：A、B 每月至少 1 次，C 至少 2 次，D 不要求（K403）",
-     "\n  A: 1\n  B: 1\n  C: 2\n  D: 0"),
-    ("post_plan_followup_days", "首次方案沟通后多少天内必须回访客户（K404）", "3"),
-    ("complaint_investigate_wd", "投诉受理后多少个工作日内开始调查（K501）", "1"),
-    ("complaint_reply_wd", "投诉受理后多少个工作日内给客户满意答复（K502）", "2"),
-    ("complaint_resolve_wd", "投诉受理后多少个工作日内解决，否则逐级上报或换人处理（K503）", "3"),
-    ("preplan_days", "首次咨询后多少天内交设计预案（K601）", "7"),
-    ("preplan_days_large", "大户型（见下两项）交设计预案的天数", "10"),
-    ("plan_days", "交定金后多少天内交设计方案（K602）", "7"),
-    ("plan_days_large", "大户型交设计方案的天数", "14"),
-    ("large_house_sqm", "建筑面积达到多少平方米按大户型计算设计期限", "200"),
-    ("large_house_types", "无论面积多少都按大户型计算的房屋类型", "[复式, 别墅]"),
-    ("survey_required", "签约时客户基本情况调查表必须填写的项目（K603）",
-     "\n  - household_size\n  - age_range\n  - occupation\n  - decision_maker\n  - heard_from"
-     "\n  - priorities\n  - filled_by\n  - filled_at"),
-    ("inspection_every_days", "施工期间两次工地巡检之间最多间隔几天（质保巡检制，K604）", "5"),
-    ("extra_holidays", "日历库尚未收录的放假日期（按国务院办公厅通知补充）", "[]"),
-    ("extra_workdays", "日历库尚未收录的调休上班日期", "[]"),
-    ("retention_years", "档案保管年限，期满经批准方可销毁（K803）", "10"),
-    ("registration_grace_hours", "接触客户后最迟多少小时内必须登记（当天登记，最迟次日上午）", "24"),
-    ("max_file_kb", "单个记录文件的大小上限（KB），超过的文件不读取", "1024"),
-    ("rules", "按规则代码关闭规则或改变严重级别，例如 {K404: off}；演示数据不做改动", "{}"),
-)
+# The demo company's choices; every other key gets the policy schema's default.
+DEMO_POLICY = {
+    # a small branch: a manager works on at most 10 customers at a time (default 300)
+    "max_customers_per_owner": 10,
+    "reclaim_after_days": {"A": 90, "B": 60, "C": 45, "D": 30},
+}
+# the comment written above each key (the schema's own title is used for any other key)
+COMMENTS = {
+    "max_customers_per_owner": "每名归属人名下在跟进客户的上限，超过时提示（K302）；默认 300，本公司规模小，定为 10",
+    "assigner_roles": "有权分配客户、收回公海和锁定重点客户的岗位（只有市场总监分配客户）",
+    "admin_roles": "可以批准修改制度文件、schemas 和员工档案的岗位（K805）",
+    "reclaim_cooldown_days": "从某人名下收回公海的客户，多少天内不得再分回给同一人（K304）",
+    "reclaim_after_days": "多少天没有归属人的销售跟进即可收回公海，按客户分级设置（K401；默认一律 60）",
+    "reclaim_warning_days": "距离可收回还剩多少天时开始预警（K402）",
+    "visits_per_month": "各级客户每个自然月最少跟进次数：A、B 每月至少 1 次，C 至少 2 次，D 不要求（K403）",
+    "post_plan_followup_days": "首次方案沟通后多少天内必须回访客户（K404）",
+    "complaint_investigate_wd": "投诉受理后多少个工作日内开始调查（K501）",
+    "complaint_reply_wd": "投诉受理后多少个工作日内给客户满意答复（K502）",
+    "complaint_resolve_wd": "投诉受理后多少个工作日内解决，否则逐级上报或换人处理（K503）",
+    "preplan_days": "首次咨询后多少天内交设计预案（K601）",
+    "preplan_days_large": "大户型（见下两项）交设计预案的天数",
+    "plan_days": "交定金后多少天内交设计方案（K602）",
+    "plan_days_large": "大户型交设计方案的天数",
+    "large_house_sqm": "建筑面积达到多少平方米按大户型计算设计期限",
+    "large_house_types": "无论面积多少都按大户型计算的房屋类型",
+    "survey_required": "签约时客户基本情况调查表必须填写的项目（K603）",
+    "inspection_every_days": "施工期间两次工地巡检之间最多间隔几天（质保巡检制，K604）",
+    "extra_holidays": "日历库尚未收录的放假日期（按国务院办公厅通知补充）",
+    "extra_workdays": "日历库尚未收录的调休上班日期",
+    "retention_years": "档案保管年限，期满经批准方可销毁（K803）",
+    "registration_grace_hours": "接触客户后最迟多少小时内必须登记（当天登记，最迟次日上午）",
+    "max_file_kb": "单个记录文件的大小上限（KB），超过的文件不读取",
+    "rules": "按规则代码关闭规则或改变严重级别，例如 {K404: 'off'}；演示数据不做改动",
+}
+
+
+def _yaml_value(value) -> str:
+    if isinstance(value, dict):
+        return "".join(f"\n  {k}: {_yaml_value(v)}" for k, v in value.items()) if value else " {}"
+    if isinstance(value, list):
+        if value and all(isinstance(v, str) and v.isascii() for v in value) and len(value) > 3:
+            return "".join(f"\n  - {v}" for v in value)
+        return " [" + ", ".join(str(v) for v in value) + "]"
+    return f" {value}"
 
 
 def policy(schema_props: dict) -> str:
-    import json
-
     out = ["# 规则阈值：kehu check 按这里的数值检查。修改本文件须经 admin_roles 中的人批准。"]
-    known = set()
-    for key, comment, value in POLICY:
-        known.add(key)
-        out.append("")
-        out.append(f"# {comment}")
-        out.append(f"{key}:{'' if value.startswith(chr(10)) else ' '}{value}")
-    for key, spec in schema_props.items():  # a key the schema gained later: its default
-        if key in known or "default" not in spec:
+    for key, spec in schema_props.items():
+        if "default" not in spec:
             continue
+        value = DEMO_POLICY.get(key, spec["default"])
         out.append("")
-        out.append(f"# {spec.get('title', key)}")
-        out.append(f"{key}: {json.dumps(spec['default'], ensure_ascii=False)}")
+        out.append(f"# {COMMENTS.get(key, spec.get('title', key))}")
+        out.append(f"{key}:{_yaml_value(value)}")
     return "\n".join(out) + "\n"

@@ -531,8 +531,6 @@ def disposal(b: Builder) -> None:
     b.disposals.append(d)
     b.tell("K803", [d], f"销毁记录 {{0}}：总经理和市场总监批准销毁 {old} 年的客户 C{old}-0007 及其跟进、投诉记录，"
            "这些文件已不在仓库里（kehu review 的 K803 据此放行删除）", fires=False)
-    b.tell("K302", [], "不在演示数据中：每位客户经理名下约 50 位客户，远低于上限 300；测试用较小的 max_customers_per_owner 演示",
-           fires=False)
 
 
 def consequences(b: Builder) -> None:
