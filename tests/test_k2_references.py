@@ -62,3 +62,11 @@ def test_k203_only_open_complaints(repo):
     repo.write("records/complaints/2026/T2026-0002.yaml", body.format(id="T2026-0002", status="已关闭"))
     found = only(repo.findings(), "K203")
     assert [f["record"] for f in found] == ["T2026-0001"]
+
+
+def test_k201_hint_prefers_swapped_digits(repo):
+    repo.customer(id="C2026-0135", phone="13700001350")
+    repo.customer(id="C2026-0165", phone="13700001650")
+    repo.visit(id="V2026-000002", customer="C2026-0315")
+    [f] = only(repo.run("K201"), "K201")
+    assert "是不是 C2026-0135" in f["message"]

@@ -49,9 +49,28 @@ def unknown_reference(repo):
                     yield Hit(_unknown(value, target, table), record=record, path=path)
 
 
+def nearest(value: str, known) -> str | None:
+    """The existing id a typo most likely meant: two swapped digits count as one slip."""
+    candidates = difflib.get_close_matches(value, list(known), n=50, cutoff=0.6)
+    return min(candidates, key=lambda c: (_slips(value, c), candidates.index(c)), default=None)
+
+
+def _slips(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, changes, adjacent swaps."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 def _unknown(value: str, target: str, table) -> Text:
-    close = difflib.get_close_matches(value, list(table), n=1, cutoff=0.6)
-    hint = Text(f"；是不是 {close[0]}？", f"; did you mean {close[0]}?") if close else Text("", "")
+    close = nearest(value, table)
+    hint = Text(f"；是不是 {close}？", f"; did you mean {close}?") if close else Text("", "")
     if target == "customer":
         return Text(f"客户 {value} 不存在{hint.zh}", f"no customer {value}{hint.en}")
     return Text(f"员工 {value} 不存在（records/staff/ 里没有 {value}.yaml）{hint.zh}",
