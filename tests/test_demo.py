@@ -47,7 +47,8 @@ def test_demo_size_is_as_promised(manifest):
 
 def test_every_rule_is_violated_somewhere_in_the_demo(demo_findings):
     fired = {f.code for f in demo_findings}
-    assert set(RULES) <= fired, sorted(set(RULES) - fired)
+    checked = {code for code, rule in RULES.items() if rule.stage == "check"}  # K8xx need a git change
+    assert checked <= fired, sorted(checked - fired)
 
 
 def test_every_documented_story_is_true(manifest, demo_findings):

@@ -106,3 +106,16 @@ def test_staff_cannot_be_called_pool(repo):
     repo.staff("pool", "公海", "其他")
     [f] = only(repo.findings(), "K101")
     assert "保留" in f["message"]
+
+
+def test_per_grade_table_reports_the_missing_grades(repo):
+    repo.write("records/policy.yaml", "reclaim_after_days: {A: 90}\n")
+    found = only(repo.run("K101"), "K101")
+    assert sorted(f["message"][-7:] for f in found) == sorted(["缺少必填字段 B（B 类）"[-7:], "缺少必填字段 C（C 类）"[-7:], "缺少必填字段 D（D 类）"[-7:]])
+    assert all("应为整数" not in f["message"] for f in found)
+
+
+def test_unquoted_off_is_one_finding_that_says_quote_it(repo):
+    repo.write("records/policy.yaml", "rules: {K302: off}\n")
+    [f] = only(repo.run("K101"), "K101")
+    assert "'off'" in f["message"] and f["column"] == 15

@@ -97,7 +97,7 @@ def run_check(settings: Settings) -> CheckResult:
     selection = Selection(settings.select, settings.ignore, repo.policy.get("rules"))
     findings: list[Finding] = []
     for code, rule in RULES.items():
-        severity = selection.severity(code, rule.severity)
+        severity = selection.severity(code, rule.severity) if rule.stage == "check" else None
         if severity is None:
             continue
         try:

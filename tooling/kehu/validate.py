@@ -186,15 +186,31 @@ class Schemas:
             return
         except Exception:  # invalid, or too odd for the fast path: the full validator decides
             pass
-        validator = self.validators[kind]
+        errors = []
+        for error in self.validators[kind].iter_errors(data):
+            errors.extend(_meant_branch(error) if error.validator in ("oneOf", "anyOf") and error.context else [error])
+        # a value of the wrong type fails its enum or pattern too: say the first thing once
+        mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
         seen = set()
-        for error in validator.iter_errors(data):
-            if error.validator in ("oneOf", "anyOf") and error.context:
-                error = best_match(error.context)
+        for error in errors:
+            if error.validator != "type" and tuple(error.absolute_path) in mistyped:
+                continue
             for problem in explain(error, kind, self, source):
                 if problem[:2] + (problem[2].zh,) not in seen:
                     seen.add(problem[:2] + (problem[2].zh,))
                     yield problem
+
+
+def _meant_branch(error) -> list:
+    """Of a oneOf/anyOf, the errors of the branch the writer evidently meant: the first whose
+    own type fits the value (a mapping for a per-grade table), else jsonschema's best guess."""
+    branches: dict = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for subs in branches.values():
+        if not any(sub.validator == "type" and not sub.relative_path for sub in subs):
+            return subs
+    return [best_match(error.context)]
 
 
 _FAST_FORMATS = {**FORMATS, "plain-text": lambda value: type(value) is not YamlTime}

@@ -38,7 +38,20 @@ def _compose(path: str):
 
 def locate(path: Path, data_path: tuple = (), at_key: bool = False) -> Position:
     """The value at `data_path` (keys and list indexes), or the nearest existing parent."""
-    node = _compose(str(path))
+    return locate_in_tree(_compose(str(path)), data_path, at_key)
+
+
+def locate_in_text(raw: bytes, data_path: tuple = (), at_key: bool = False) -> Position:
+    """The same for a file's content that is not on disk (a version in git)."""
+    try:
+        text, problem = decode(raw)
+        node = None if problem else yaml.compose(text, Loader=YamlLoader)
+    except yaml.YAMLError:
+        node = None
+    return locate_in_tree(node, data_path, at_key)
+
+
+def locate_in_tree(node, data_path: tuple, at_key: bool) -> Position:
     if node is None:
         return NOWHERE
     best = _position(node)

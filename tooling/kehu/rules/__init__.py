@@ -14,10 +14,12 @@ from kehu.rules import (
     k5_complaints,
     k6_process,
     k7_privacy,
+    k8_review,
 )
 from kehu.rules.base import DOC_SECTIONS, Rule, rule
 
-MODULES = (k0_files, k1_schema, k2_references, k3_ownership, k4_followup, k5_complaints, k6_process, k7_privacy)
+MODULES = (k0_files, k1_schema, k2_references, k3_ownership, k4_followup, k5_complaints, k6_process, k7_privacy,
+           k8_review)
 RETIRED: dict[str, str] = {}
 
 

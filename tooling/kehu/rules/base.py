@@ -20,17 +20,19 @@ class Rule:
     severity: str  # default severity; policy may change it
     check: Callable[..., Iterable[Hit]]
     doc: str  # Markdown, with the sections of DOC_SECTIONS as "## " headings
+    stage: str = "check"  # "check": kehu check runs it on the records; "review": kehu review on a change
 
     def sections(self) -> dict[str, str]:
         parts = re.split(r"^## +(.+?)\s*$", self.doc, flags=re.M)
         return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
 
-def rule(code: str, name: str, severity: str, zh: str, en: str):
+def rule(code: str, name: str, severity: str, zh: str, en: str, stage: str = "check"):
     """Register a function as the rule `code`; its docstring is the rule's documentation."""
 
     def wrap(function):
-        function.rule = Rule(code, name, Text(zh, en), severity, function, inspect.cleandoc(function.__doc__ or ""))
+        doc = inspect.cleandoc(function.__doc__ or "")
+        function.rule = Rule(code, name, Text(zh, en), severity, function, doc, stage)
         return function
 
     return wrap

@@ -87,7 +87,7 @@ def _dashboard(repo, customers, findings) -> str:
         "# 客户档案总览", "",
         f"截至 {repo.today.isoformat()}：客户 {len(customers)} 位，回访 {len(repo.of('visit'))} 次，"
         f"投诉 {len(repo.of('complaint'))} 件；检查发现 {errors} 个错误、{warnings} 个警告。", "",
-        "[全部客户](customers/index.md) · [规则目录](rules/index.md)", "",
+        "[全部客户](customers/index.md) · [规则目录](rules/index.md) · [使用说明](guide.md)", "",
         table("按阶段", Counter(r.data.get("stage") for r in customers)),
         table("按分级", Counter(r.data.get("grade") for r in customers)),
         table("按来源", Counter(r.data.get("source", {}).get("channel") for r in customers)),

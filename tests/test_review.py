@@ -1,0 +1,181 @@
+"""`kehu review` on real git repositories with real commits: who must approve what."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import STAFF
+
+EMAIL = "{}@hzdecor.cn"
+
+
+def git(root, *args, when="2026-11-18T10:00:00+08:00", author=None):
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    cmd = ["git", "-c", "user.name=CI", "-c", f"user.email={EMAIL.format('ci')}", "-c", "init.defaultBranch=main", *args]
+    if author:
+        name = STAFF[author][0] if author in STAFF else author
+        cmd += ["--author", f"{name} <{EMAIL.format(author)}>"]
+    return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def commit(root, message, author="liuyang", when="2026-11-18T10:00:00+08:00"):
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, when=when, author=author)
+
+
+@pytest.fixture
+def history(repo):
+    """The fixture repository as the main branch, staff with git identities, and a branch."""
+    for staff_id, (name, role, dept) in STAFF.items():
+        repo.staff(staff_id, name, role, dept, extra=f"git:\n  emails: ['{EMAIL.format(staff_id)}']\n  handle: gh-{staff_id}\n")
+    git(repo.root, "init", "-q")
+    commit(repo.root, "records", author="sunmin", when="2026-11-10T12:00:00+08:00")
+    git(repo.root, "checkout", "-q", "-b", "change")
+    return repo
+
+
+def review(repo, *args):
+    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(repo.root), "--base", "main",
+                          "--today", "2026-11-20", "--format", "json", *args], capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode, json.loads(run.stdout)
+
+
+def codes(document):
+    return sorted(f["code"] for f in document["findings"])
+
+
+def test_owner_edits_own_customer(history):
+    history.visit(id="V2026-000002", at="2026-11-18 10:00:00")
+    commit(history.root, "visit")
+    status, document = review(history)
+    assert status == 0 and codes(document) == []
+    [change] = document["changes"]
+    assert change == {"file": "records/visits/2026/11/V2026-000002.yaml", "record": "V2026-000002", "kind": "added",
+                      "owner": "liuyang", "required_approvers": []}
+
+
+def test_k801_visit_to_someone_elses_customer_and_its_approval(history):
+    history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
+    commit(history.root, "visit", author="wangli")
+    status, document = review(history)
+    assert status == 1 and codes(document) == ["K801"]
+    assert document["changes"][0]["required_approvers"] == ["liuyang", "sunmin"]
+    message = document["findings"][0]["message"]
+    assert "刘洋（liuyang，@gh-liuyang）" in message and "孙敏（sunmin，@gh-sunmin）" in message
+    assert review(history, "--approved-by", "gh-liuyang")[0] == 0
+    assert review(history, "--approved-by", "sunmin@hzdecor.cn")[0] == 0
+    assert review(history, "--approved-by", "zhouhui")[0] == 1
+
+
+def test_k802_taking_a_customer_is_not_cleared_by_approval(history):
+    path = history.root / "records/customers/2026/C2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("owner: liuyang", "owner: wangli"), encoding="utf-8")
+    commit(history.root, "take", author="wangli")
+    status, document = review(history, "--approved-by", "sunmin")
+    assert status == 1 and codes(document) == ["K802"]
+    assert document["findings"][0]["line"] == 11
+
+
+def test_k802_assignment_recorded_by_the_director(history):
+    subprocess.run([sys.executable, "-m", "kehu", "pool", "--repo", str(history.root), "--today", "2026-11-20",
+                    "--release", "C2026-0001", "--by", "sunmin"], check=True, capture_output=True)
+    commit(history.root, "release", author="sunmin")
+    assert review(history)[1]["findings"] == []
+
+
+def test_k803_deletion_needs_a_disposal_and_the_retention(history):
+    history.customer(id="C2014-0007", phone="13700007777", registered_at="2014-03-02 10:00:00")
+    git(history.root, "checkout", "-q", "main")
+    commit(history.root, "old customer", author="sunmin", when="2026-11-11T12:00:00+08:00")
+    git(history.root, "checkout", "-q", "change")
+    git(history.root, "merge", "-q", "main", when="2026-11-12T12:00:00+08:00")
+    (history.root / "records/customers/2026/C2026-0001.yaml").unlink()
+    (history.root / "records/customers/2014/C2014-0007.yaml").unlink()
+    commit(history.root, "delete", author="sunmin")
+    status, document = review(history)
+    assert codes(document) == ["K803", "K803"]
+    history.write("records/disposals/2026/D2026-0001.yaml",
+                  "id: D2026-0001\nrecords: [C2014-0007, C2026-0001]\nreason: 期满销毁\napproved_by: [sunmin]\n"
+                  "at: 2026-11-18 10:00:00\n")
+    commit(history.root, "disposal", author="sunmin")
+    status, document = review(history)
+    [finding] = document["findings"]
+    assert finding["code"] == "K803" and finding["record"] == "C2026-0001" and "2036-11-10" in finding["message"]
+
+
+@pytest.mark.parametrize("registered,fires", [("2026-11-17 11:00:00", False), ("2026-11-02 09:00:00", True)])
+def test_k804_back_dated_registration(history, registered, fires):
+    history.customer(id="C2026-0002", phone="13700002222", registered_at=registered)
+    commit(history.root, "new customer", when="2026-11-18T10:00:00+08:00")
+    status, document = review(history)
+    assert (codes(document) == ["K804"]) == fires
+    if fires:
+        assert "2026-11-02 09:00" in document["findings"][0]["message"] and document["findings"][0]["line"] == 12
+
+
+def test_k804_registration_time_changed_after_the_fact(history):
+    path = history.root / "records/customers/2026/C2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-11-10 10:30:00", "2026-11-01 10:30:00"), encoding="utf-8")
+    commit(history.root, "earlier")
+    assert codes(review(history)[1]) == ["K804"]
+
+
+def test_k805_staff_change_needs_an_admin_based_on_the_base_roles(history):
+    path = history.root / "records/staff/liuyang.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("role: 客户经理", "role: 市场总监"), encoding="utf-8")
+    commit(history.root, "promote myself")
+    status, document = review(history)
+    assert status == 1 and codes(document) == ["K805"]
+    assert document["changes"][0]["required_approvers"] == ["sunmin"]
+    assert review(history, "--approved-by", "gh-sunmin")[0] == 0
+
+
+def test_k806_phone_of_another_owners_customer(history):
+    history.customer(id="C2026-0002", phone="139 1605 2231", owner="wangli", registered_at="2026-11-18 09:00:00")
+    commit(history.root, "new", author="wangli")
+    document = review(history)[1]
+    assert codes(document) == ["K806"]
+    assert "C2026-0001" in document["findings"][0]["message"] and "139****2231" in document["findings"][0]["message"]
+
+
+def test_rename_merge_revert_binary_and_unknown_author(history):
+    source = history.root / "records/visits/2026/11/V2026-000001.yaml"
+    target = history.root / "records/visits/2026/12/V2026-000001.yaml"
+    target.parent.mkdir(parents=True)
+    source.rename(target)
+    (history.root / "records/customers/2026/C2026-0001.yaml").write_text(
+        (history.root / "records/customers/2026/C2026-0001.yaml").read_text(encoding="utf-8") + "notes: 临时\n", encoding="utf-8")
+    (history.root / "docs").mkdir()
+    (history.root / "docs/plan.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0binary")
+    commit(history.root, "move, note, picture")
+    path = history.root / "records/customers/2026/C2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("notes: 临时\n", ""), encoding="utf-8")
+    commit(history.root, "revert the note")
+    git(history.root, "checkout", "-q", "main")
+    history.customer(id="C2026-0003", phone="13700003333", owner="wangli", registered_by="wangli",
+                     registered_at="2026-11-12 09:00:00")
+    commit(history.root, "on main meanwhile", author="wangli", when="2026-11-12T12:00:00+08:00")
+    git(history.root, "checkout", "-q", "change")
+    git(history.root, "merge", "-q", "--no-edit", "main", when="2026-11-19T12:00:00+08:00")
+    # the merge commit's author is the CI user, not staff: name the author
+    status, document = review(history, "--author", "liuyang")
+    files = {c["file"]: c for c in document["changes"]}
+    assert set(files) == {"records/visits/2026/12/V2026-000001.yaml", "docs/plan.png"}
+    assert files["records/visits/2026/12/V2026-000001.yaml"]["renamed_from"] == "records/visits/2026/11/V2026-000001.yaml"
+    assert "note" in files["docs/plan.png"]
+    assert status == 0
+    status, document = review(history)
+    assert status == 1 and any("CI <ci@hzdecor.cn> 不在员工名单" in f["message"] for f in document["findings"])
+
+
+def test_bad_refs_and_no_git_exit_2(repo, history):
+    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "nope"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr

@@ -1,0 +1,177 @@
+"""What a branch changes, read from git with GitPython.
+
+The change is the diff from the merge base of base and head to head (what a pull request
+shows): commits merged in from the base branch drop out, and a change made and reverted
+inside the branch leaves nothing. Everything that decides who may approve — staff, roles,
+policy, the current owners — is read at the merge base, so a branch cannot grant itself
+rights by editing those files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import git
+
+from kehu.load import RECORDS_DIR, Record, kind_of_location
+from kehu.load.yamlfile import decode, parse
+
+
+class ReviewError(Exception):
+    """The change cannot be read: no git repository, an unknown ref."""
+
+
+@dataclass
+class Version:
+    """A record file as one commit has it."""
+
+    record: Record | None  # None: not a record, or not readable
+    problem: str | None = None
+
+
+@dataclass
+class Change:
+    kind: str  # added | modified | deleted
+    path: str  # relative to the records repository root ("/"-separated)
+    old_path: str | None = None  # set when git saw a rename
+    before: Version | None = None
+    after: Version | None = None
+    binary: bool = False
+
+    @property
+    def record(self) -> Record | None:
+        version = self.after if self.kind != "deleted" else self.before
+        return version.record if version else None
+
+
+@dataclass
+class GitChange:
+    repo: git.Repo
+    prefix: str  # the records repository's folder inside the git work tree ("" at the top)
+    base: git.Commit  # the merge base
+    head: git.Commit
+    changes: list[Change] = field(default_factory=list)
+    added_at: dict[str, datetime] = field(default_factory=dict)  # path -> author time of the adding commit
+
+    def blob(self, commit: git.Commit, path: str) -> bytes | None:
+        try:
+            return (commit.tree / self._git_path(path)).data_stream.read()
+        except KeyError:
+            return None
+
+    def _git_path(self, path: str) -> str:
+        return f"{self.prefix}/{path}" if self.prefix else path
+
+    def records_at_base(self, folder: str) -> list[Record]:
+        """Every record under records/<folder> at the merge base (staff, customers)."""
+        try:
+            tree = self.base.tree / self._git_path(f"{RECORDS_DIR}/{folder}")
+        except KeyError:
+            return []
+        found = []
+        for item in tree.traverse():
+            if item.type == "blob" and item.path.endswith(".yaml"):
+                path = item.path[len(self.prefix) + 1:] if self.prefix else item.path
+                record = _record(path, item.data_stream.read())
+                if record is not None:
+                    found.append(record)
+        return found
+
+    def record_at_base(self, path: str) -> Record | None:
+        raw = self.blob(self.base, path)
+        return _record(path, raw) if raw is not None else None
+
+
+def _record(path: str, raw: bytes) -> Record | None:
+    text, problem = decode(raw)
+    if problem is not None:
+        return None
+    parsed = parse(text)
+    if parsed.data is None:
+        return None
+    return Record(kind_of_location(path), path, parsed.data)
+
+
+def _version(change: GitChange, commit: git.Commit, path: str) -> tuple[Version, bool]:
+    raw = change.blob(commit, path)
+    if raw is None:
+        return Version(None, "missing"), False
+    if b"\0" in raw[:8000]:
+        return Version(None, "binary"), True
+    if not path.endswith((".yaml", ".yml")):
+        return Version(None, "not a record"), False
+    text, problem = decode(raw)
+    if problem is not None:
+        return Version(None, problem.message.zh), False
+    parsed = parse(text)
+    if parsed.data is None:
+        return Version(None, parsed.problems[0].message.zh if parsed.problems else "unreadable"), False
+    return Version(Record(kind_of_location(path), path, parsed.data)), False
+
+
+def read_change(root: Path, base: str, head: str | None) -> GitChange:
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise ReviewError(f"{root} 不在 git 仓库里") from None
+    top = Path(repo.working_tree_dir).resolve()
+    prefix = root.resolve().relative_to(top).as_posix()
+    prefix = "" if prefix == "." else prefix
+    try:
+        base_commit = repo.commit(base)
+        head_commit = repo.commit(head or "HEAD")
+    except (git.BadName, ValueError, git.GitCommandError) as exc:
+        raise ReviewError(f"找不到提交：{exc}") from None
+    bases = repo.merge_base(base_commit, head_commit)
+    if not bases:
+        raise ReviewError(f"{base} 与 {head or 'HEAD'} 没有共同祖先")
+    change = GitChange(repo, prefix, bases[0], head_commit)
+    scope = prefix or "."
+    # one diff call, parsed: per-file Diff objects cost too much on big changes; a high
+    # similarity threshold keeps look-alike YAML files from being paired as renames
+    output = repo.git.execute(
+        ["git", "-c", "diff.renameLimit=100000", "diff", "--name-status", "-z", "-M90%", "--no-ext-diff",
+         change.base.hexsha, head_commit.hexsha, "--", scope])
+    tokens = output.split("\0")
+    i = 0
+    while i < len(tokens) and tokens[i]:
+        status = tokens[i]
+        if status[0] in "RC":
+            old, new = tokens[i + 1], tokens[i + 2]
+            i += 3
+        else:
+            old = new = tokens[i + 1]
+            i += 2
+        old_rel, new_rel = _relative(old, prefix), _relative(new, prefix)
+        kind = {"A": "added", "D": "deleted", "C": "added"}.get(status[0], "modified")
+        item = Change(kind, new_rel if kind != "deleted" else old_rel, old_rel if status[0] == "R" else None)
+        if kind != "added":
+            item.before, binary_before = _version(change, change.base, old_rel)
+            item.binary |= binary_before
+        if kind != "deleted":
+            item.after, binary_after = _version(change, head_commit, new_rel)
+            item.binary |= binary_after
+        change.changes.append(item)
+    change.added_at = _first_added(repo, change.base, head_commit, prefix)
+    return change
+
+
+def _relative(path: str, prefix: str) -> str:
+    return path[len(prefix) + 1:] if prefix and path.startswith(prefix + "/") else path
+
+
+def _first_added(repo: git.Repo, base: git.Commit, head: git.Commit, prefix: str) -> dict[str, datetime]:
+    """For each file added on the branch, the author time of the commit that added it first."""
+    output = repo.git.execute(
+        ["git", "log", "--diff-filter=A", "--no-renames", "--reverse", "--name-only", "-z",
+         "--format=%x01%aI", f"{base.hexsha}..{head.hexsha}", "--", prefix or "."])
+    added: dict[str, datetime] = {}
+    when = None
+    for token in output.replace("\n", "\0").split("\0"):
+        if token.startswith("\x01"):
+            when = datetime.fromisoformat(token[1:])
+        elif token and when is not None:
+            added.setdefault(_relative(token, prefix), when)
+    return added

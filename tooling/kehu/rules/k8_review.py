@@ -1,0 +1,267 @@
+"""K8xx: a change as git shows it — who may make it, and what nobody may do.
+
+These rules run in `kehu review`, on a Review (kehu.review) rather than on the records.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kehu.facts import POOL, mask_phone, phone_key
+from kehu.findings import Hit, Text
+from kehu.rules.base import rule
+from kehu.timeutil import SHANGHAI, local_date, local_datetime
+
+DATE_FIELDS = {"customer": "registered_at", "visit": "at", "complaint": "received_at"}
+
+
+def _hit(change, message: Text, path=()):
+    record = change.record or (change.before.record if change.before else None)
+    return Hit(message, file=change.path, path=path, record_id=record.id if record else None)
+
+
+@rule("K801", "foreign-record", "error", "改了别人名下的客户，需要其本人或市场总监批准",
+      "a change to someone else's customer needs their or an assigner's approval", stage="review")
+def foreign_record(review):
+    """
+    ## 它检查什么
+    作者修改了别人名下的客户，或新增、修改了别人名下客户的回访或投诉，而 `--approved-by`
+    里既没有该客户的归属人，也没有市场总监（政策 `assigner_roles`）。提示列出谁可以批准
+    （员工 id 和代码托管平台的用户名）。归属人按目标分支（合并基点）上的档案认定。
+
+    ## 为什么
+    客户资源归个人负责，任何人不得私自改动或“互换”他人客户；审阅人的批准就是授权。
+
+    ## 出处
+    001 客户资源的调配 1–2；002 客户管理制度 14（查看、改动他人客户须经批准）
+
+    ## 错误示例
+    王丽（wangli）给刘洋名下的 C2025-0042 补了一条回访，PR 没有刘洋或市场总监的批准。
+
+    ## 正确示例
+    刘洋或市场总监在 PR 上批准；CI 以 `--approved-by liuyang` 调用 `kehu review`。
+    """
+    for change in review.changes:
+        needed = review.required_approvers(change)
+        if not needed or review.path_is_admin(change) or review.approvals & set(needed):
+            continue
+        owner = review.owner_of(change)
+        whose = Text("公海客户", "a pool customer") if owner == POOL else Text(
+            f"{review.who([owner]).zh} 名下的客户", f"a customer of {review.who([owner]).en}")
+        yield _hit(change, Text(f"改动了{whose.zh}，需要以下任一人批准：{review.who(needed).zh}",
+                                f"changes {whose.en}; needs approval by one of: {review.who(needed).en}"))
+
+
+@rule("K802", "owner-change", "error", "改变归属人却没有市场总监的 owner_history 记录",
+      "owner changed without an assigner's owner_history entry", stage="review")
+def owner_change(review):
+    """
+    ## 它检查什么
+    改动里 `owner` 变了（包括把公海客户拿给自己），却没有在 `owner_history` 末尾追加一条
+    由有分配权的人（政策 `assigner_roles`）记下的、指向新归属人的记录。任何批准都不能放行。
+
+    ## 为什么
+    客户资源由市场总监统一调配，私自改归属人就是抢单。
+
+    ## 出处
+    001 客户资源的调配 1–3
+
+    ## 错误示例
+    ```yaml
+    owner: wangli        # 原来是 pool，王丽自己改的，owner_history 没有新记录
+    ```
+
+    ## 正确示例
+    用 `kehu pool --assign C2025-0042 --to wangli --by zhaomin`，由市场总监在记录里签名。
+    """
+    for change in review.changes:
+        after = change.after.record if change.after else None
+        if after is None or after.kind != "customer" or change.kind == "deleted":
+            continue
+        before = review.customers.get(after.id)
+        old_owner = before.data.get("owner") if before else after.data.get("registered_by")
+        new_owner = after.data.get("owner")
+        if new_owner == old_owner:
+            continue
+        old_history = (before.data.get("owner_history") or []) if before else []
+        new_history = after.data.get("owner_history") or []
+        added = new_history[len(old_history):] if new_history[:len(old_history)] == old_history else []
+        if added and added[-1].get("owner") == new_owner and added[-1].get("by") in review.assigners:
+            continue
+        yield _hit(change, Text(
+            f"归属人从 {old_owner} 改成了 {new_owner}，但 owner_history 没有市场总监新记的分配记录；"
+            "请由有分配权的人操作（kehu pool --assign），批准也不能放行",
+            f"owner changed from {old_owner} to {new_owner} without a new owner_history entry by an assigner; "
+            "no approval clears this"), path=("owner",))
+
+
+@rule("K803", "deletion-without-disposal", "error", "删除记录文件却没有销毁记录，或未满保管期限",
+      "a record file is deleted without a disposal record, or before its retention ends", stage="review")
+def deletion_without_disposal(review):
+    """
+    ## 它检查什么
+    删除客户、回访或投诉文件时，同一改动里必须新增一条销毁记录（`records/disposals/`），
+    其 `records` 列出被删的编号；并且记录的日期（登记、回访、受理）距今已满
+    `retention_years`（默认 10）年。
+
+    ## 为什么
+    客户档案保管 10 年，到期销毁须经审批并做好销毁记录。
+
+    ## 出处
+    002 客户管理制度 3.2.8（档案保管期限 10 年，销毁须审批、留记录）
+
+    ## 错误示例
+    删除 `records/customers/2024/C2024-0031.yaml`，没有销毁记录（或才 2 年）。
+
+    ## 正确示例
+    同一个 PR 里新增 `records/disposals/2026/D2026-0001.yaml`，`records: [C2014-0007, …]`，
+    由总经理和市场总监批准。
+    """
+    approved = set()
+    for change in review.changes:
+        record = change.record
+        if change.kind != "deleted" and record is not None and record.kind == "disposal":
+            approved.update(r for r in record.data.get("records") or [] if isinstance(r, str))
+    years = review.policy["retention_years"]
+    for change in review.changes:
+        if change.kind != "deleted" or change.before is None or change.before.record is None:
+            continue
+        record = change.before.record
+        if record.kind not in DATE_FIELDS:
+            continue
+        if record.id not in approved:
+            yield _hit(change, Text(f"删除了 {record.id}，但本次改动没有列出它的销毁记录（records/disposals/）",
+                                    f"{record.id} is deleted without a disposal record naming it in this change"))
+            continue
+        dated = local_date(record.data.get(DATE_FIELDS[record.kind]))
+        if dated is not None:
+            until = _years_after(dated, years)
+            if review.today < until:
+                yield _hit(change, Text(f"{record.id} 的档案要保管到 {until}（{years} 年），现在还不能销毁",
+                                        f"{record.id} must be kept until {until} ({years} years)"))
+
+
+def _years_after(day, years: int):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@rule("K804", "registration-time", "error", "登记时间早于首次提交（倒签）或事后被改",
+      "registered_at is earlier than the commit that added the customer, or was changed", stage="review")
+def registration_time(review):
+    """
+    ## 它检查什么
+    新增客户的 `registered_at` 不得早于首次提交该文件的时间减去
+    `registration_grace_hours`（默认 24 小时）；已有客户的 `registered_at` 不得再改。提交时间
+    取 git 的作者时间（`git commit --date` 设置的就是它）。
+
+    ## 为什么
+    撞单以登记时间判断归属：登记时间必须在登记当时写下、事后不可改，“先登记者得”才站得住。
+
+    ## 出处
+    002 客户管理制度 3.1.3（以登记表的登记时间判断归属）、6（当天登记，最迟次日 10 点）
+
+    ## 错误示例
+    11 月 20 日提交的新客户写着 `registered_at: 2026-11-02 09:00:00`，想抢在别人之前。
+
+    ## 正确示例
+    `registered_at` 是接待客户的时间，当天或次日提交。
+    """
+    grace = timedelta(hours=review.policy["registration_grace_hours"])
+    for change in review.changes:
+        after = change.after.record if change.after else None
+        if after is None or after.kind != "customer" or change.kind == "deleted":
+            continue
+        registered = local_datetime(after.data.get("registered_at"))
+        before = review.customers.get(after.id)
+        if before is not None:
+            if local_datetime(before.data.get("registered_at")) != registered:
+                yield _hit(change, Text(
+                    f"登记时间从 {before.data.get('registered_at')} 改成了 {after.data.get('registered_at')}："
+                    "登记时间一经提交不得更改",
+                    f"registered_at changed from {before.data.get('registered_at')} to "
+                    f"{after.data.get('registered_at')}: it may not change once committed"), path=("registered_at",))
+            continue
+        committed = review.git.added_at.get(change.path)
+        if registered is None or committed is None:
+            continue
+        committed_local = committed.astimezone(SHANGHAI).replace(tzinfo=None)
+        if registered < committed_local - grace:
+            hours = int((committed_local - registered).total_seconds() // 3600)
+            yield _hit(change, Text(
+                f"登记时间 {registered:%Y-%m-%d %H:%M} 比首次提交（{committed_local:%Y-%m-%d %H:%M}）早 {hours} 小时，"
+                f"超过 {review.policy['registration_grace_hours']} 小时宽限：疑似倒签",
+                f"registered_at {registered:%Y-%m-%d %H:%M} is {hours} hours before the commit that added it "
+                f"({committed_local:%Y-%m-%d %H:%M}), beyond the grace period: back-dated?"), path=("registered_at",))
+
+
+@rule("K805", "admin-files", "error", "制度、schema 或员工档案的改动需要管理层批准",
+      "policy, schemas or staff files changed without an admin", stage="review")
+def admin_files(review):
+    """
+    ## 它检查什么
+    `records/policy.yaml`、`schemas/` 或 `records/staff/` 下的改动，作者的角色不在政策
+    `admin_roles`（默认：总经理、市场总监）里时，需要其中一人批准；提示列出可批准的人。
+    角色按目标分支上的员工档案认定，改动本身不能给自己授权。
+
+    ## 为什么
+    规则阈值、档案格式和人员角色决定了谁能做什么，只能由管理层修改。
+
+    ## 出处
+    001 市场部的权责（市场部重要事项由市场总监决策）；000 总经理职责
+
+    ## 错误示例
+    客户经理把 `max_customers_per_owner` 从 300 改成 1000，或把自己的 role 改成市场总监。
+
+    ## 正确示例
+    由总经理或市场总监提交，或在 PR 上批准。
+    """
+    for change in review.changes:
+        if not review.path_is_admin(change):
+            continue
+        needed = review.required_approvers(change)
+        if needed and not (review.approvals & set(needed)):
+            yield _hit(change, Text(f"修改制度/schema/员工档案需要管理层批准：{review.who(needed).zh}",
+                                    f"changing policy, schemas or staff needs an admin's approval: {review.who(needed).en}"))
+
+
+@rule("K806", "collision-in-change", "error", "新登记的客户电话已属于别人的客户（PR 内撞单）",
+      "the change registers a customer whose phone belongs to another owner's customer", stage="review")
+def collision_in_change(review):
+    """
+    ## 它检查什么
+    改动新增的客户，其电话（统一写法后）已经属于目标分支上另一位归属人的客户。
+
+    ## 为什么
+    撞单时先登记者得；在合并前拦下，免得两个人同时跟进同一位客户。
+
+    ## 出处
+    002 客户管理制度 3.1.3–3.1.5
+
+    ## 错误示例
+    王丽新登记的客户电话 139****2231，已是刘洋名下 C2025-0014 的号码。
+
+    ## 正确示例
+    先用 `kehu check` 或站点搜索电话，已有客户就找归属人协商，不要重复登记。
+    """
+    owners_by_phone: dict[str, list] = {}
+    for customer in review.customers.values():
+        for phone in customer.data.get("phones") or []:
+            owners_by_phone.setdefault(phone_key(phone), []).append(customer)
+    for change in review.changes:
+        after = change.after.record if change.after else None
+        if change.kind != "added" or after is None or after.kind != "customer" or after.id in review.customers:
+            continue
+        for index, phone in enumerate(after.data.get("phones") or []):
+            others = [c for c in owners_by_phone.get(phone_key(phone), ())
+                      if c.data.get("owner") != after.data.get("owner") and c.id != after.id]
+            if others:
+                other = others[0]
+                owner = review.who([other.data.get("owner")])
+                yield _hit(change, Text(
+                    f"撞单：电话 {mask_phone(phone)} 已属于 {other.id}（{other.data.get('name')}，{owner.zh}）",
+                    f"collision: phone {mask_phone(phone)} already belongs to {other.id} "
+                    f"({other.data.get('name')}, {owner.en})"), path=("phones", index))
+                break
