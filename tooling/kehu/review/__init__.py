@@ -29,7 +29,6 @@ class Review:
     today: date
     policy: dict
     staff: dict[str, Record]  # at the merge base
-    customers: dict[str, Record]  # at the merge base
     author: str | None  # a staff id, None if the author is not on the staff list
     author_label: str
     approvals: set[str] = field(default_factory=set)  # staff ids
@@ -73,14 +72,20 @@ class Review:
         if record is None:
             return None
         if record.kind == "customer":
-            existing = self.customers.get(record.id)
+            existing = self.customer(record.id)
             return (existing or record).data.get("owner")
         if record.kind in ("visit", "complaint"):
-            customer = self.customers.get(record.data.get("customer"))
+            customer = self.customer(record.data.get("customer"))
             if customer is None and change.before and change.before.record:
-                customer = self.customers.get(change.before.record.data.get("customer"))
+                customer = self.customer(change.before.record.data.get("customer"))
             return customer.data.get("owner") if customer else None
         return None
+
+    def customer(self, customer_id) -> Record | None:
+        """A customer as the target branch has it (its owner decides who approves)."""
+        if not isinstance(customer_id, str) or not customer_id.startswith("C"):
+            return None
+        return self.git.customer_at_base(customer_id)
 
     def path_is_admin(self, change: Change) -> bool:
         return is_admin_path(change.path) or bool(change.old_path and is_admin_path(change.old_path))
@@ -143,14 +148,11 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
     policy = {**schemas.policy_defaults()}
     if policy_record is not None and not list(schemas.check("policy", policy_record.data)):
         policy.update(policy_record.data)
-    customers = {}
-    for record in change.records_at_base("customers"):
-        customers.setdefault(record.id, record)
     label = author or f"{change.head.author.name} <{change.head.author.email}>"
     author_id = _match_staff(staff, author) if author else (
         _match_staff(staff, change.head.author.email or "") or _match_staff(staff, change.head.author.name or ""))
     approvals = {a for a in (_match_staff(staff, who) for who in approved_by) if a}
-    review = Review(change, today, policy, staff, customers, author_id, label, approvals)
+    review = Review(change, today, policy, staff, author_id, label, approvals)
 
     findings: list[Finding] = []
     if author_id is None:

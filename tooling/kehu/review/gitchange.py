@@ -54,27 +54,31 @@ class GitChange:
     head: git.Commit
     changes: list[Change] = field(default_factory=list)
     added_at: dict[str, datetime] = field(default_factory=dict)  # path -> author time of the adding commit
+    _customers: dict = field(default_factory=dict)
 
     def blob(self, commit: git.Commit, path: str) -> bytes | None:
+        """A file as `commit` has it, through git's persistent `cat-file --batch` (walking
+        big trees in Python cost more than the rest of a review)."""
         try:
-            return (commit.tree / self._git_path(path)).data_stream.read()
-        except KeyError:
+            return self.repo.git.get_object_data(f"{commit.hexsha}:{self._git_path(path)}")[3]
+        except (ValueError, git.GitCommandError):
             return None
 
     def _git_path(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
 
+    def _relative(self, path: str) -> str:
+        return _relative(path, self.prefix)
+
     def records_at_base(self, folder: str) -> list[Record]:
-        """Every record under records/<folder> at the merge base (staff, customers)."""
-        try:
-            tree = self.base.tree / self._git_path(f"{RECORDS_DIR}/{folder}")
-        except KeyError:
-            return []
+        """Every record under records/<folder> at the merge base (used for staff)."""
+        listing = self.repo.git.execute(["git", "ls-tree", "-r", "--name-only", "-z", self.base.hexsha, "--",
+                                         self._git_path(f"{RECORDS_DIR}/{folder}")])
         found = []
-        for item in tree.traverse():
-            if item.type == "blob" and item.path.endswith(".yaml"):
-                path = item.path[len(self.prefix) + 1:] if self.prefix else item.path
-                record = _record(path, item.data_stream.read())
+        for name in filter(None, listing.split("\0")):
+            if name.endswith(".yaml"):
+                path = self._relative(name)
+                record = self.record_at_base(path)
                 if record is not None:
                     found.append(record)
         return found
@@ -82,6 +86,35 @@ class GitChange:
     def record_at_base(self, path: str) -> Record | None:
         raw = self.blob(self.base, path)
         return _record(path, raw) if raw is not None else None
+
+    def customer_at_base(self, customer_id: str) -> Record | None:
+        """A customer as the merge base has it: at its layout path, else wherever its id is."""
+        if customer_id not in self._customers:
+            path = f"{RECORDS_DIR}/customers/{customer_id[1:5]}/{customer_id}.yaml"
+            record = self.record_at_base(path)
+            if record is None or record.id != customer_id:
+                record = next((r for r in self._grep_customers(rf"^id: *['\"]?{customer_id}['\"]? *$")
+                               if r.id == customer_id), None)
+            self._customers[customer_id] = record
+        return self._customers[customer_id]
+
+    def customers_with_digits(self, digits: str) -> list[Record]:
+        """Customers at the merge base whose file holds these digits, however separated."""
+        return self._grep_customers("[ -]*".join(digits))
+
+    def _grep_customers(self, pattern: str) -> list[Record]:
+        try:
+            output = self.repo.git.execute(["git", "grep", "-l", "-z", "-E", "-e", pattern, self.base.hexsha, "--",
+                                            self._git_path(f"{RECORDS_DIR}/customers")])
+        except git.GitCommandError:  # git grep exits 1 when nothing matches
+            return []
+        found = []
+        for name in filter(None, output.split("\0")):
+            path = self._relative(name.split(":", 1)[1])
+            record = self.record_at_base(path)
+            if record is not None:
+                found.append(record)
+        return found
 
 
 def _record(path: str, raw: bytes) -> Record | None:

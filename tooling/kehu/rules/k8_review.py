@@ -78,7 +78,7 @@ def owner_change(review):
         after = change.after.record if change.after else None
         if after is None or after.kind != "customer" or change.kind == "deleted":
             continue
-        before = review.customers.get(after.id)
+        before = review.customer(after.id)
         old_owner = before.data.get("owner") if before else after.data.get("registered_by")
         new_owner = after.data.get("owner")
         if new_owner == old_owner:
@@ -175,7 +175,7 @@ def registration_time(review):
         if after is None or after.kind != "customer" or change.kind == "deleted":
             continue
         registered = local_datetime(after.data.get("registered_at"))
-        before = review.customers.get(after.id)
+        before = review.customer(after.id)
         if before is not None:
             if local_datetime(before.data.get("registered_at")) != registered:
                 yield _hit(change, Text(
@@ -246,17 +246,15 @@ def collision_in_change(review):
     ## 正确示例
     先用 `kehu check` 或站点搜索电话，已有客户就找归属人协商，不要重复登记。
     """
-    owners_by_phone: dict[str, list] = {}
-    for customer in review.customers.values():
-        for phone in customer.data.get("phones") or []:
-            owners_by_phone.setdefault(phone_key(phone), []).append(customer)
     for change in review.changes:
         after = change.after.record if change.after else None
-        if change.kind != "added" or after is None or after.kind != "customer" or after.id in review.customers:
+        if change.kind != "added" or after is None or after.kind != "customer" or review.customer(after.id):
             continue
         for index, phone in enumerate(after.data.get("phones") or []):
-            others = [c for c in owners_by_phone.get(phone_key(phone), ())
-                      if c.data.get("owner") != after.data.get("owner") and c.id != after.id]
+            key = phone_key(phone)
+            others = [c for c in review.git.customers_with_digits(key.lstrip("0") if key.startswith("0") else key)
+                      if c.id != after.id and c.data.get("owner") != after.data.get("owner")
+                      and any(phone_key(p) == key for p in c.data.get("phones") or [])]
             if others:
                 other = others[0]
                 owner = review.who([other.data.get("owner")])
