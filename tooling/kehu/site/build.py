@@ -12,7 +12,9 @@ from pathlib import Path
 import yaml
 
 from kehu.check import Settings, run_check
-from kehu.site.pages import generate
+from kehu.site.history import file_history
+from kehu.site.offline import harden
+from kehu.site.pages import NAV, generate, print_progress
 
 PROJECT = Path(__file__).resolve().parents[3]  # a source checkout: tooling/kehu/site/build.py
 
@@ -40,9 +42,10 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
         hand_written = base / "site" / "pages"
         if hand_written.is_dir():
             shutil.copytree(hand_written, docs)
-        generate(result.repo, result.findings, docs, full)
-        # the generated config inherits the site's settings and only says where things are
-        config = {"docs_dir": str(docs), "site_dir": str(work / "site")}
+        generate(result.repo, result.findings, docs, full, file_history(root), print_progress)
+        # the generated config inherits the site's settings and says where things are; the
+        # nav lists the overview pages (customer pages in the nav would cost minutes per build)
+        config = {"docs_dir": str(docs), "site_dir": str(work / "site"), "nav": NAV}
         if (base / "mkdocs.yml").is_file():
             config["INHERIT"] = str(base / "mkdocs.yml")
         else:
@@ -52,10 +55,13 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
             config["theme"] = {"name": "material", "custom_dir": str(overrides)}
         config_path = work / "mkdocs.yml"
         config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        print("MkDocs 正在生成站点……", file=sys.stderr, flush=True)
         run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_path)],
                              capture_output=True, text=True)
         if run.returncode != 0:
             raise BuildFailed(run.stderr.strip()[-2000:])
+        for address in harden(work / "site"):
+            print(f"注意：站点里仍有外部地址 {address}", file=sys.stderr)
         _swap(work / "site", target)
     return target
 
