@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -26,9 +27,25 @@ def test_build_masks_escapes_and_stays_offline(repo):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert not (site / "customers" / "C2026-0003").exists()
     everything = "".join(p.read_text(encoding="utf-8", errors="replace")
-                         for p in site.rglob("*") if p.suffix in (".html", ".js", ".css"))
-    assert "赵秘" not in everything
+                         for p in site.rglob("*") if p.suffix in (".html", ".js", ".css", ".json"))
+    assert "赵秘" not in everything and "C2026-0003" not in everything
+    # three customers exist; the 绝密 one is not counted either
+    assert "客户 <strong>2</strong> 位" in (site / "index.html").read_text(encoding="utf-8")
     assert not EXTERNAL.findall(everything.replace("http://www.w3.org/", "")), EXTERNAL.findall(everything)[:5]
+
+
+def test_confidential_customer_shows_only_id_owner_and_stage(repo):
+    repo.customer(id="C2026-0002", name="钱机", phone="13700002222", extra="confidentiality: 机密\n")
+    code, out, err = build(repo)
+    assert code == 0, err
+    site = repo.root / "_site"
+    page = (site / "customers" / "C2026-0002" / "index.html").read_text(encoding="utf-8")
+    assert "刘洋" in page and "咨询" in page
+    for secret in ("钱机", "137****2222", "万科城市花园", "闵行区"):
+        assert secret not in page
+    index = json.loads((site / "assets" / "kehu-search.json").read_text(encoding="utf-8"))
+    [item] = [i for i in index if i["t"].startswith("C2026-0002")]
+    assert "钱机" not in json.dumps(item, ensure_ascii=False) and "万科" not in json.dumps(item, ensure_ascii=False)
 
 
 def test_full_build_goes_elsewhere_and_shows_phones(repo):
@@ -46,3 +63,39 @@ def test_rebuild_replaces_the_site_whole(repo):
     assert build(repo)[0] == 0
     assert not stale.exists() and (repo.root / "_site" / "index.html").exists()
     assert not list(repo.root.glob(".kehu-build-*")) and not (repo.root / "_site.old").exists()
+
+
+def test_serve_previews_and_reloads_after_a_record_changes(repo):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "kehu", "serve", "--repo", str(repo.root), "--today", "2026-11-20",
+                               "--address", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def page():
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/customers/C2026-0001/", timeout=5) as response:
+            return response.read().decode("utf-8")
+
+    def wait_for(text, seconds=90):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if text in page():
+                    return True
+            except OSError:
+                pass
+            time.sleep(1)
+        return False
+
+    try:
+        assert wait_for("王芳"), server.stderr.read1().decode() if server.poll() is not None else "no page"
+        path = repo.root / "records/customers/2026/C2026-0001.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("王芳", "王芳芳"), encoding="utf-8")
+        assert wait_for("王芳芳")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

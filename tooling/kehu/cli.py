@@ -267,6 +267,21 @@ def codeowners(repo, today, lang, gitlab, check_only):
         f"wrote {target.relative_to(root)} ({len(text.splitlines())} lines)")
 
 
+@cli.command()
+@REPO
+@TODAY
+@LANG
+@click.option("--full", is_flag=True, help="不打码的管理版")
+@click.option("--address", default="127.0.0.1:8000", show_default=True, help="监听地址")
+def serve(repo, today, lang, full, address):
+    """本地预览站点：改了记录文件，浏览器自动刷新。"""
+    from kehu.site.build import serve_site
+
+    root = repository_root(repo)
+    say(lang, f"预览地址：http://{address}/（Ctrl-C 结束）", f"previewing at http://{address}/ (Ctrl-C to stop)")
+    sys.exit(serve_site(root, as_date(today), full, address))
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

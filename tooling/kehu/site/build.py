@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -31,30 +32,41 @@ def _config_base(root: Path) -> Path | None:
     return None
 
 
-def build_site(root: Path, today: date, full: bool = False, out: Path | None = None, lang: str = "zh") -> Path:
-    target = (out or root / ("_site_full" if full else "_site")).resolve()
+def write_pages(root: Path, today: date, docs: Path, full: bool):
+    """Check the records and write every page (hand-written and generated) into `docs`."""
     result = run_check(Settings(root, today))
     base = _config_base(root) or root
+    hand_written = base / "site" / "pages"
+    if hand_written.is_dir():
+        shutil.copytree(hand_written, docs, dirs_exist_ok=True)
+    generate(result.repo, result.findings, docs, full, file_history(root), print_progress)
+    return base
+
+
+def _mkdocs_config(base: Path, docs: Path, site: Path, **extra) -> dict:
+    # the generated config inherits the site's settings and says where things are; the
+    # nav lists the overview pages (customer pages in the nav would cost minutes per build)
+    config = {"docs_dir": str(docs), "site_dir": str(site), "nav": NAV, **extra}
+    if (base / "mkdocs.yml").is_file():
+        config["INHERIT"] = str(base / "mkdocs.yml")
+    else:
+        config.update(site_name="客户档案", theme={"name": "material", "language": "zh", "font": False})
+    overrides = base / "site" / "overrides"
+    if overrides.is_dir():
+        config["theme"] = {"name": "material", "custom_dir": str(overrides)}
+    return config
+
+
+def build_site(root: Path, today: date, full: bool = False, out: Path | None = None, lang: str = "zh") -> Path:
+    target = (out or root / ("_site_full" if full else "_site")).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".kehu-build-", dir=target.parent) as work:
         work = Path(work)
         docs = work / "docs"
-        hand_written = base / "site" / "pages"
-        if hand_written.is_dir():
-            shutil.copytree(hand_written, docs)
-        generate(result.repo, result.findings, docs, full, file_history(root), print_progress)
-        # the generated config inherits the site's settings and says where things are; the
-        # nav lists the overview pages (customer pages in the nav would cost minutes per build)
-        config = {"docs_dir": str(docs), "site_dir": str(work / "site"), "nav": NAV}
-        if (base / "mkdocs.yml").is_file():
-            config["INHERIT"] = str(base / "mkdocs.yml")
-        else:
-            config.update(site_name="客户档案", theme={"name": "material", "language": "zh", "font": False})
-        overrides = base / "site" / "overrides"
-        if overrides.is_dir():
-            config["theme"] = {"name": "material", "custom_dir": str(overrides)}
+        base = write_pages(root, today, docs, full)
         config_path = work / "mkdocs.yml"
-        config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        config_path.write_text(yaml.safe_dump(_mkdocs_config(base, docs, work / "site"), allow_unicode=True),
+                               encoding="utf-8")
         print("MkDocs 正在生成站点……", file=sys.stderr, flush=True)
         run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_path)],
                              capture_output=True, text=True)
@@ -64,6 +76,25 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
             print(f"注意：站点里仍有外部地址 {address}", file=sys.stderr)
         _swap(work / "site", target)
     return target
+
+
+def serve_site(root: Path, today: date, full: bool, address: str) -> int:
+    """`mkdocs serve` on generated pages; a hook regenerates them whenever records change."""
+    with tempfile.TemporaryDirectory(prefix="kehu-serve-") as work:
+        work = Path(work)
+        docs = work / "docs"
+        base = write_pages(root, today, docs, full)
+        hook = Path(__file__).with_name("serve_hook.py")
+        config = _mkdocs_config(base, docs, work / "site", hooks=[str(hook)], watch=[str(root / "records")])
+        config_path = work / "mkdocs.yml"
+        config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        env = {**os.environ, "KEHU_ROOT": str(root), "KEHU_TODAY": today.isoformat(), "KEHU_DOCS": str(docs),
+               "KEHU_FULL": "1" if full else ""}
+        try:
+            return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-f", str(config_path), "-a", address],
+                                   env=env)
+        except KeyboardInterrupt:
+            return 0
 
 
 def _swap(new: Path, target: Path) -> None:

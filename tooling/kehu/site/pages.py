@@ -89,7 +89,9 @@ class Site:
     def write(self, relative: str, text: str) -> None:
         path = self.out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        # unchanged pages are left alone: `kehu serve` regenerates into a watched folder
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
         self.pages += 1
 
     def person(self, staff_id, link_from: str | None = None) -> str:
@@ -122,10 +124,7 @@ class Site:
         self.overdue_page()
         self.report_pages()
         self.rule_pages()
-        assets = self.out / "assets"
-        assets.mkdir(parents=True, exist_ok=True)
-        (assets / "kehu-search.json").write_text(json.dumps(self.search, ensure_ascii=False, separators=(",", ":")),
-                                                 encoding="utf-8")
+        self.write("assets/kehu-search.json", json.dumps(self.search, ensure_ascii=False, separators=(",", ":")))
         return self.pages
 
     def dashboard(self) -> None:
