@@ -132,6 +132,45 @@ def per_grade(value, grade):
     return value.get(grade) if isinstance(value, dict) else value
 
 
+# --- complaints -------------------------------------------------------------------------
+
+COMPLAINT_DONE = ("已解决", "已关闭")
+# step -> (policy key, the fields that show it happened: its own first, then later steps that imply it)
+COMPLAINT_STEPS = {
+    "investigation": ("complaint_investigate_wd", ("investigation_started_at", "replied_at", "resolved_at")),
+    "reply": ("complaint_reply_wd", ("replied_at", "resolved_at")),
+    "resolution": ("complaint_resolve_wd", ("resolved_at",)),
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    received: date
+    workdays: int
+    due: date
+    done: date | None
+    state: str  # "on_time" | "late" | "overdue" (not done, past due) | "pending" | "unknown"
+
+
+def complaint_deadline(repo, complaint, step: str) -> Deadline | None:
+    """Where one complaint stands on one of its working-day deadlines."""
+    policy_key, fields = COMPLAINT_STEPS[step]
+    data = complaint.data
+    received = local_date(data.get("received_at"))
+    if received is None:
+        return None
+    workdays = repo.policy[policy_key]
+    due = repo.calendar.add_workdays(received, workdays)
+    done = next((d for d in (local_date(data.get(f)) for f in fields) if d is not None), None)
+    if done is not None:
+        state = "on_time" if done <= due else "late"
+    elif data.get("status") in COMPLAINT_DONE:
+        state = "unknown"  # closed without the dates: nothing to measure
+    else:
+        state = "overdue" if repo.today > due else "pending"
+    return Deadline(received, workdays, due, done, state)
+
+
 @dataclass(frozen=True)
 class Reclaim:
     """Where a customer stands on the 公海 clock."""

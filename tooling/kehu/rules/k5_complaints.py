@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
+from kehu.facts import COMPLAINT_DONE, COMPLAINT_STEPS, complaint_deadline
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
-from kehu.timeutil import local_date
 
-DONE = ("已解决", "已关闭")
-
-
-def _deadline_hits(repo, policy_key: str, fields: tuple[str, ...], what: Text):
-    """A complaint whose `fields[0]` (or, failing that, a later step that implies it)
-    happened after, or has not happened by, `policy_key` working days from receipt."""
-    workdays = repo.policy[policy_key]
+def _deadline_hits(repo, step: str, what: Text):
+    """A complaint whose step happened after, or has not happened by, its deadline."""
+    fields = COMPLAINT_STEPS[step][1]
     calendar = repo.calendar
     for complaint in repo.of("complaint"):
-        data = complaint.data
-        received = local_date(data.get("received_at"))
-        if received is None:
+        deadline = complaint_deadline(repo, complaint, step)
+        if deadline is None or deadline.state not in ("late", "overdue"):
             continue
-        deadline = calendar.add_workdays(received, workdays)
-        done = next((d for d in (local_date(data.get(f)) for f in fields) if d is not None), None)
-        if done is not None:
-            if done > deadline:
-                late = calendar.workdays_between(deadline, done)
-                yield Hit(Text(
-                    f"{received} 受理，应在 {workdays} 个工作日内（{deadline} 前）{what.zh}，实际 {done}，晚了 {late} 个工作日",
-                    f"received {received}; {what.en} was due within {workdays} working days (by {deadline}), "
-                    f"done {done}: {late} working days late"),
-                    record=complaint, path=(fields[0],) if data.get(fields[0]) is not None else ("received_at",))
-        elif repo.today > deadline and data.get("status") not in DONE:
-            late = calendar.workdays_between(deadline, repo.today)
+        received, workdays, due = deadline.received, deadline.workdays, deadline.due
+        if deadline.state == "late":
+            late = calendar.workdays_between(due, deadline.done)
+            own = fields[0] if complaint.data.get(fields[0]) is not None else "received_at"
             yield Hit(Text(
-                f"{received} 受理，应在 {workdays} 个工作日内（{deadline} 前）{what.zh}，至今未做，已超期 {late} 个工作日",
-                f"received {received}; {what.en} was due within {workdays} working days (by {deadline}) and is "
-                f"still not done: {late} working days overdue"),
-                record=complaint, path=("status",))
+                f"{received} 受理，应在 {workdays} 个工作日内（{due} 前）{what.zh}，实际 {deadline.done}，晚了 {late} 个工作日",
+                f"received {received}; {what.en} was due within {workdays} working days (by {due}), "
+                f"done {deadline.done}: {late} working days late"), record=complaint, path=(own,))
+        else:
+            late = calendar.workdays_between(due, repo.today)
+            yield Hit(Text(
+                f"{received} 受理，应在 {workdays} 个工作日内（{due} 前）{what.zh}，至今未做，已超期 {late} 个工作日",
+                f"received {received}; {what.en} was due within {workdays} working days (by {due}) and is "
+                f"still not done: {late} working days overdue"), record=complaint, path=("status",))
 
 
 @rule("K501", "complaint-investigation", "error", "投诉未在 1 个工作日内开始调查",
@@ -59,8 +51,7 @@ def complaint_investigation(repo):
     ## 正确示例
     2025-09-30 受理，2025-10-08 前开始调查（10-01 至 10-08 放假，不算工作日）。
     """
-    return _deadline_hits(repo, "complaint_investigate_wd", ("investigation_started_at", "replied_at", "resolved_at"),
-                          Text("开始调查", "the investigation"))
+    return _deadline_hits(repo, "investigation", Text("开始调查", "the investigation"))
 
 
 @rule("K502", "complaint-reply", "error", "投诉未在 2 个工作日内答复客户", "no reply to the customer within 2 working days")
@@ -85,7 +76,7 @@ def complaint_reply(repo):
     replied_at: 2026-11-11 16:00:00
     ```
     """
-    return _deadline_hits(repo, "complaint_reply_wd", ("replied_at", "resolved_at"), Text("答复客户", "a reply"))
+    return _deadline_hits(repo, "reply", Text("答复客户", "a reply"))
 
 
 @rule("K503", "complaint-resolution", "error", "投诉未在 3 个工作日内解决：升级或换人处理",
@@ -108,7 +99,7 @@ def complaint_resolution(repo):
     ## 正确示例
     超期前解决；或在 `escalations` 里记下升级到部门经理、品控中心。
     """
-    return _deadline_hits(repo, "complaint_resolve_wd", ("resolved_at",), Text("解决", "resolution"))
+    return _deadline_hits(repo, "resolution", Text("解决", "resolution"))
 
 
 @rule("K504", "complaint-followup", "warning", "投诉已解决但没有回访", "complaint resolved or closed without a 回访")
@@ -136,7 +127,7 @@ def complaint_followup(repo):
     ```
     """
     for complaint in repo.of("complaint"):
-        if complaint.data.get("status") in DONE and not complaint.data.get("follow_up"):
+        if complaint.data.get("status") in COMPLAINT_DONE and not complaint.data.get("follow_up"):
             yield Hit(Text(f"投诉已{complaint.data['status'][1:]}，但没有回访记录（follow_up）",
                            "resolved or closed without a follow-up (follow_up)"),
                       record=complaint, path=("status",))
