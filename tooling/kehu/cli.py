@@ -268,6 +268,51 @@ def codeowners(repo, today, lang, gitlab, check_only):
 
 
 @cli.command()
+@click.argument("period", type=click.Choice(["weekly", "monthly", "range"]))
+@REPO
+@TODAY
+@LANG
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="range 的起始日（含）")
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="range 的结束日（含）")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "xlsx"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（xlsx 必须指定）")
+@click.option("--force", is_flag=True, help="--out 的文件已存在时覆盖它")
+def report(period, repo, today, lang, start, end, fmt, out, force):
+    """客户资源统计：weekly（截至周五 18:00）、monthly（上一个自然月）、range --from --to。"""
+    from kehu.check import prepare
+    from kehu.edit import write_atomically
+    from kehu.report import statistics
+    from kehu.stats import date_range, last_month, last_week, report_tables
+
+    day = as_date(today)
+    if period == "range":
+        if not (start and end):
+            raise Failure(Text("range 需要 --from 和 --to", "range needs --from and --to"))
+        if end < start:
+            raise Failure(Text("--to 早于 --from", "--to is before --from"))
+        chosen = date_range(start.date(), end.date())
+    elif start or end:
+        raise Failure(Text("--from/--to 只用于 range", "--from/--to go with range"))
+    else:
+        chosen = last_week(day) if period == "weekly" else last_month(day)
+    if fmt == "xlsx" and out is None:
+        raise Failure(Text("xlsx 需要 --out 文件名", "xlsx needs --out FILE"))
+    if out is not None and out.exists() and not force:
+        raise Failure(Text(f"{out} 已存在，未覆盖（要覆盖请加 --force）", f"{out} exists; not overwritten (use --force)"))
+    root = repository_root(repo)
+    tables = report_tables(prepare(root, day), chosen)
+    if fmt == "xlsx":
+        content = statistics.xlsx(chosen, tables)
+    else:
+        content = (statistics.as_json(chosen, tables) if fmt == "json" else statistics.markdown(chosen, tables)).encode("utf-8")
+    if out is None:
+        sys.stdout.write(content.decode("utf-8"))
+        return
+    write_atomically(out.resolve(), content)
+    say(lang, f"已写入 {out}（{chosen.title}）", f"wrote {out} ({chosen.title})")
+
+
+@cli.command()
 @REPO
 @TODAY
 @LANG

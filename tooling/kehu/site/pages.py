@@ -8,22 +8,21 @@ them left out — no page, no search entry, no count. Every value from a record 
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from kehu.facts import POOL, mask_phone, visits_by_customer
+from kehu.markdown import esc
 from kehu.pool import pool_rows
 from kehu.rules import RULES
 from kehu.site import charts
 from kehu.site.search import entry, spellings
-from kehu.stats import last_month, last_week, period_stats
+from kehu.report.statistics import markdown
+from kehu.stats import last_month, last_week, report_tables
 from kehu.timeutil import local_date, local_datetime
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 OVERDUE_CODES = {"K401": "公海到期", "K402": "公海将到期", "K403": "回访不足", "K404": "方案后未回访",
                  "K501": "投诉未及时调查", "K502": "投诉未及时答复", "K503": "投诉未及时解决", "K504": "投诉未回访",
                  "K601": "预案超期", "K602": "方案超期", "K604": "巡检间隔过长"}
@@ -31,12 +30,6 @@ FUNNEL = (("咨询", None), ("量房", "site_measured"), ("方案", "plan_delive
           ("签约", "contract_signed"))
 NAV = [{"总览": "index.md"}, {"客户": "customers/index.md"}, {"员工": "staff/index.md"}, {"公海": "pool.md"},
        {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"使用说明": "guide.md"}]
-
-
-def esc(value) -> str:
-    """A record value as inert text inside Markdown or HTML."""
-    text = html.escape("" if value is None else str(value), quote=True)
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 class Visibility:
@@ -300,23 +293,11 @@ class Site:
     def report_pages(self) -> None:
         links = []
         for slug, period in (("weekly", last_week(self.repo.today)), ("monthly", last_month(self.repo.today))):
-            stats = period_stats(self.repo, period, self.customers)
+            tables = report_tables(self.repo, period, self.customers)
             links.append(f"- [{period.title}]({slug}.md)")
-
-            def table(title, counter, head="项目"):
-                rows = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
-                return [f"### {title}", "", f"| {head} | 数量 |", "|---|---|"] + [
-                    f"| {esc(k)} | {v} |" for k, v in rows] + ([""] if rows else ["| （无） | 0 |", ""])
-
-            lines = [f"# {period.title}", "",
-                     f"新增客户 **{stats.new_customers}** 位，签约 **{stats.signed}** 位，投诉 **{stats.complaints}** 件。", ""]
-            lines += table("新增客户按来源", stats.by_source, "来源") + table("新增客户按地区", stats.by_district, "地区")
-            lines += table("新增客户按房屋类型", stats.by_house_type, "类型") + table("新增客户按预算", stats.by_budget, "预算")
-            lines += table("回访按员工", Counter({self.staff.get(k, {}).get("name", k): v for k, v in stats.visits_by_staff.items()}), "员工")
-            lines += table("回访按类型", stats.visits_by_type, "类型") + table("投诉按类别", stats.complaints_by_category, "类别")
-            self.write(f"reports/{slug}.md", "\n".join(lines) + "\n")
-        self.write("reports/index.md", "# 报表\n\n统计口径：周报截至每周五 18:00，月报为上一个自然月（客户统计管理制度）。\n\n"
-                   + "\n".join(links) + "\n")
+            self.write(f"reports/{slug}.md", markdown(period, tables))
+        self.write("reports/index.md", "# 报表\n\n统计口径：周报截至每周五 18:00，月报为上一个自然月（客户统计管理制度）；"
+                   "任意时段用 `kehu report range --from … --to …`。\n\n" + "\n".join(links) + "\n")
 
     def rule_pages(self) -> None:
         rows = []
