@@ -45,7 +45,7 @@ def test_release_changes_the_owner_line_and_appends_one_entry(repo):
     assert code == 0, err
     expected = ORIGINAL.replace("owner: liuyang\nregistered_at", "owner: pool\nregistered_at").replace(
         "    reason: 首次分配\n",
-        "    reason: 首次分配\n  - owner: pool\n    from: 2026-11-20\n    by: sunmin\n    reason: '60 天未跟进'\n")
+        "    reason: 首次分配\n  - owner: pool\n    from: 2026-11-20\n    by: sunmin\n    reason: 60 天未跟进\n")
     assert path.read_bytes() == expected.encode("utf-8")
     assert "收回公海" in err
     assert not list(path.parent.glob(".*.tmp"))

@@ -312,6 +312,108 @@ def report(period, repo, today, lang, start, end, fmt, out, force):
     say(lang, f"已写入 {out}（{chosen.title}）", f"wrote {out} ({chosen.title})")
 
 
+# kind -> (option, field, vocabulary or None, required); nested fields are "a.b"
+NEW_FIELDS = {
+    "customer": [("name", "name", None, True), ("phone", "phones", None, True), ("channel", "source.channel", "channel", True),
+                 ("grade", "grade", "grade", True), ("stage", "stage", "stage", False),
+                 ("registered-by", "registered_by", None, True), ("owner", "owner", None, False),
+                 ("district", "district", None, False), ("community", "community", None, False),
+                 ("referrer", "source.referrer", None, False), ("registered-at", "registered_at", None, False)],
+    "visit": [("customer", "customer", None, True), ("staff", "staff", None, True), ("type", "type", "visitType", True),
+              ("summary", "summary", None, True), ("at", "at", None, False)],
+    "complaint": [("customer", "customer", None, True), ("channel", "channel", "complaintChannel", True),
+                  ("category", "category", "complaintCategory", True), ("description", "description", None, True),
+                  ("handler", "handler", None, True), ("status", "status", "complaintStatus", False),
+                  ("received-at", "received_at", None, False)],
+}
+
+
+def _new_command(kind: str):
+    def command(repo, today, lang, **values):
+        from datetime import datetime
+
+        from kehu.check import prepare
+        from kehu.exchange.new import Refused, collision, create
+
+        root = repository_root(repo)
+        repository = prepare(root, as_date(today))
+        interactive = sys.stdin.isatty()
+        data: dict = {}
+        for option, field, vocabulary, required in NEW_FIELDS[kind]:
+            value = values.get(option.replace("-", "_"))
+            if value in (None, ()) and required:
+                if not interactive:
+                    raise Failure(Text(f"缺少 --{option}", f"--{option} is required"))
+                choices = repository.schemas.vocabulary(vocabulary) if vocabulary else None
+                value = click.prompt(field, type=click.Choice(choices) if choices else str)
+                value = [value] if option == "phone" else value
+            if value in (None, ()):
+                continue
+            target = data
+            *parents, last = field.split(".")
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[last] = list(value) if isinstance(value, tuple) else value
+        moment = "registered_at" if kind == "customer" else ("at" if kind == "visit" else "received_at")
+        data.setdefault(moment, (datetime.now() if today is None else datetime.combine(as_date(today), datetime.min.time().replace(hour=9))).strftime("%Y-%m-%d %H:%M:%S"))
+        if kind == "customer":
+            data.setdefault("stage", "咨询")
+            data.setdefault("owner", data.get("registered_by"))
+            clash = collision(repository, data.get("phones", []))
+            if clash:
+                say(lang, clash.zh, clash.en)
+                sys.exit(1)
+        if kind == "complaint":
+            data.setdefault("status", "受理")
+        try:
+            record_id, path = create(repository, kind, data)
+        except Refused as refused:
+            say(lang, "未新建：" + refused.message.zh, "nothing created: " + refused.message.en)
+            sys.exit(1)
+        say(lang, f"已新建 {record_id}：{path.relative_to(root)}", f"created {record_id}: {path.relative_to(root)}")
+        click.echo(record_id)
+
+    command.__name__ = kind
+    command.__doc__ = {"customer": "新建客户（自动编号；撞单则拒绝）", "visit": "新建回访记录", "complaint": "新建投诉"}[kind]
+    for option, field, vocabulary, required in reversed(NEW_FIELDS[kind]):
+        command = click.option(f"--{option}", multiple=(option == "phone"), help=field)(command)
+    return LANG(TODAY(REPO(command)))
+
+
+@cli.group()
+def new():
+    """新建记录：kehu new customer|visit|complaint（缺的必填项会逐一询问）。"""
+
+
+for _kind in NEW_FIELDS:
+    new.command(name=_kind)(_new_command(_kind))
+
+
+@cli.command()
+@REPO
+@TODAY
+@LANG
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="输出文件（默认 客户导出-<日期>.xlsx/.csv）")
+@click.option("--full", is_flag=True, help="不打码（管理层用）")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖")
+def export(repo, today, lang, fmt, out, full, force):
+    """导出全部客户为 Excel/CSV（默认打码，同站点）。"""
+    from kehu.check import prepare
+    from kehu.edit import write_atomically
+    from kehu.exchange.export import rows, to_csv, to_xlsx
+
+    day = as_date(today)
+    out = out or Path(f"客户导出-{day.isoformat()}{'-full' if full else ''}.{fmt}")
+    if out.exists() and not force:
+        raise Failure(Text(f"{out} 已存在，未覆盖（要覆盖请加 --force）", f"{out} exists; not overwritten (use --force)"))
+    table = rows(prepare(repository_root(repo), day), full)
+    write_atomically(out.resolve(), to_xlsx(table) if fmt == "xlsx" else to_csv(table))
+    say(lang, f"已导出 {len(table)} 位客户到 {out}{'（未打码）' if full else '（已打码）'}",
+        f"exported {len(table)} customers to {out}{' (unmasked)' if full else ' (masked)'}")
+
+
 @cli.command()
 @REPO
 @TODAY

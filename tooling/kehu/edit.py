@@ -35,10 +35,12 @@ def scalar(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    plain_ok = re.fullmatch(r"[\w\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]+", text) and not text.isdigit()
-    if plain_ok and yaml.safe_load(text) == text:
-        return text
-    return "'" + text.replace("'", "''") + "'"
+    plain_ok = _PLAIN.fullmatch(text) and not text.endswith(" ") and yaml.safe_load(text) == text
+    return text if plain_ok else "'" + text.replace("'", "''") + "'"
+
+
+# no indicator at the start, no ':' or '#' anywhere: YAML reads the text back as itself
+_PLAIN = re.compile(r"[^\s:#'\"{}\[\],&*!|>%@`?-][^:#\n]*|-[^\s:#\n][^:#\n]*")
 
 
 class RecordText:

@@ -48,7 +48,7 @@ def xlsx(period: Period, tables: list[Table]) -> bytes:
     overview.append(["报表", period.title])
     for key, value in summary(tables).items():
         overview.append([key, value])
-    _fit(overview)
+    fit_columns(overview)
     for table in tables:
         sheet = book.create_sheet(table.title[:31])
         sheet.append(table.headers)
@@ -58,13 +58,13 @@ def xlsx(period: Period, tables: list[Table]) -> bytes:
         for row in table.rows:
             sheet.append(row)
         sheet.freeze_panes = "A2"
-        _fit(sheet)
+        fit_columns(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _fit(sheet) -> None:
+def fit_columns(sheet) -> None:
     for column in sheet.columns:
         width = max((_display_width(str(c.value)) for c in column if c.value is not None), default=8)
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)

@@ -1,0 +1,1 @@
+"""Data exchange with spreadsheets: export, import, and new records."""

@@ -1,0 +1,76 @@
+"""`kehu export`: every customer as one sheet, ready for Excel or WPS.
+
+Masked unless --full, exactly as on the site: phones as 138****8000, no street address,
+机密 customers as id/owner/stage, 绝密 customers left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from kehu.facts import mask_phone
+from kehu.timeutil import local_datetime
+
+COLUMNS = (("id", "编号"), ("name", "客户姓名"), ("phones", "联系电话"), ("gender", "性别"), ("district", "所在地区"),
+           ("community", "小区/楼盘"), ("address", "详细地址"), ("channel", "来源渠道"), ("house_type", "房屋类型"),
+           ("area_sqm", "面积（㎡）"), ("budget_wan", "预算（万元）"), ("grade", "客户分级"), ("stage", "阶段"),
+           ("owner", "客户经理"), ("designer", "设计师"), ("registered_at", "登记时间"), ("registered_by", "登记人"),
+           ("confidentiality", "密级"))
+
+
+def rows(repo, full: bool) -> list[list]:
+    staff = {r.id: r.data.get("name", r.id) for r in repo.of("staff")}
+    out = []
+    for customer in sorted(repo.of("customer"), key=lambda r: r.id):
+        d = customer.data
+        level = d.get("confidentiality", "秘密")
+        if level == "绝密" and not full:
+            continue
+        house = d.get("house") or {}
+        registered = local_datetime(d.get("registered_at"))
+        values = {
+            "id": customer.id, "name": d.get("name"), "gender": d.get("gender"), "district": d.get("district"),
+            "community": d.get("community"), "address": d.get("address") if full else None,
+            "phones": "、".join(str(p) if full else mask_phone(p) for p in d.get("phones") or []),
+            "channel": (d.get("source") or {}).get("channel"), "house_type": house.get("type"),
+            "area_sqm": house.get("area_sqm"), "budget_wan": d.get("budget_wan"), "grade": d.get("grade"),
+            "stage": d.get("stage"), "owner": staff.get(d.get("owner"), d.get("owner")),
+            "designer": staff.get(d.get("designer"), d.get("designer")),
+            "registered_at": registered.strftime("%Y-%m-%d %H:%M") if registered else None,
+            "registered_by": staff.get(d.get("registered_by"), d.get("registered_by")), "confidentiality": level,
+        }
+        if level == "机密" and not full:
+            values = {k: (v if k in ("id", "owner", "stage", "confidentiality") else None) for k, v in values.items()}
+        out.append([values[key] for key, _ in COLUMNS])
+    return out
+
+
+def to_csv(table: list[list]) -> bytes:
+    """UTF-8 with a BOM: Excel and WPS then open the Chinese text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([title for _, title in COLUMNS])
+    writer.writerows([["" if v is None else v for v in row] for row in table])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: list[list]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from kehu.report.statistics import fit_columns
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "客户"
+    sheet.append([title for _, title in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table:
+        sheet.append(row)
+    sheet.freeze_panes = "B2"
+    fit_columns(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
