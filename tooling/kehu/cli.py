@@ -380,6 +380,69 @@ def _new_command(kind: str):
     return LANG(TODAY(REPO(command)))
 
 
+@cli.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@REPO
+@TODAY
+@LANG
+@click.option("--map", "mappings", multiple=True, metavar="列名=字段",
+              help="指定某列对应的字段，如 --map 接待顾问=owner（可多次）")
+@click.option("--write", is_flag=True, help="真正写入（默认只预览）")
+def import_(file, repo, today, lang, mappings, write):
+    """把旧的《客户登记表》（xlsx/csv）导入为客户记录；默认只预览，--write 才写。"""
+    from kehu.check import prepare
+    from kehu.exchange.importer import HEADERS, ImportError_, describe, plan
+    from kehu.exchange.new import Refused, create
+
+    mapping = {}
+    for item in mappings:
+        column, _, field_name = item.partition("=")
+        if not field_name or field_name not in HEADERS:
+            raise Failure(Text(f"--map 要写成 列名=字段，字段是 {'、'.join(HEADERS)} 之一：{item}",
+                               f"--map takes COLUMN=field with field one of {', '.join(HEADERS)}: {item}"))
+        mapping[column.strip()] = field_name
+    root = repository_root(repo)
+    repository = prepare(root, as_date(today))
+    try:
+        rows = plan(repository, file, mapping)
+    except ImportError_ as exc:
+        raise Failure(Text(str(exc), str(exc))) from None
+    good = [r for r in rows if r.reason is None and r.collides_with is None]
+    for row in rows:
+        if row.reason:
+            click.echo(f"拒绝 第 {row.number} 行：{row.reason}")
+        elif row.collides_with:
+            click.echo(f"撞单 {describe(row)}：电话已属于 {row.collides_with}，跳过")
+    for row in good:
+        if write:
+            try:
+                record_id, path = create(repository, "customer", row.data)
+            except Refused as refused:
+                click.echo(f"拒绝 第 {row.number} 行：{refused.message.zh}")
+                row.reason = refused.message.zh
+                continue
+            repository.forget_indexes()  # the next id must see the one just written
+            repository.records.append(_loaded(root, path))
+            click.echo(f"新建 {record_id} ← {describe(row)}")
+        else:
+            click.echo(f"将新建 {describe(row)}")
+    rejected = sum(1 for r in rows if r.reason)
+    skipped = sum(1 for r in rows if r.collides_with)
+    created = sum(1 for r in good if r.reason is None)
+    verb = "已新建" if write else "将新建（预览，加 --write 写入）"
+    say(lang, f"{verb} {created} 位客户；撞单跳过 {skipped} 行；拒绝 {rejected} 行",
+        f"{'created' if write else 'would create (dry run; --write to write)'} {created}; "
+        f"skipped {skipped} collisions; rejected {rejected} rows")
+    sys.exit(1 if rejected else 0)
+
+
+def _loaded(root: Path, path: Path):
+    from kehu.load import load_file
+
+    record, _ = load_file(root, path.relative_to(root).as_posix(), 1 << 20)
+    return record
+
+
 @cli.group()
 def new():
     """新建记录：kehu new customer|visit|complaint（缺的必填项会逐一询问）。"""
