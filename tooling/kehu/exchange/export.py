@@ -11,6 +11,7 @@ import io
 
 from kehu.facts import mask_phone
 from kehu.timeutil import local_datetime
+from kehu.xlsx import add_sheet, new_book, to_bytes
 
 COLUMNS = (("id", "编号"), ("name", "客户姓名"), ("phones", "联系电话"), ("gender", "性别"), ("district", "所在地区"),
            ("community", "小区/楼盘"), ("address", "详细地址"), ("channel", "来源渠道"), ("house_type", "房屋类型"),
@@ -56,21 +57,6 @@ def to_csv(table: list[list]) -> bytes:
 
 
 def to_xlsx(table: list[list]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from kehu.report.statistics import fit_columns
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "客户"
-    sheet.append([title for _, title in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table:
-        sheet.append(row)
-    sheet.freeze_panes = "B2"
-    fit_columns(sheet)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = new_book()
+    add_sheet(book, "客户", [title for _, title in COLUMNS], table, freeze="B2")
+    return to_bytes(book)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 from kehu.markdown import esc
 from kehu.stats import Period, Table, summary
+from kehu.xlsx import add_sheet, new_book, to_bytes
 
 
 def _cell(value) -> str:
@@ -38,37 +38,9 @@ def as_json(period: Period, tables: list[Table]) -> str:
 
 
 def xlsx(period: Period, tables: list[Table]) -> bytes:
-    """One sheet per table: Chinese headers, the header row frozen, columns sized to fit."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    book = Workbook()
-    book.remove(book.active)
-    overview = book.create_sheet("概要")
-    overview.append(["报表", period.title])
-    for key, value in summary(tables).items():
-        overview.append([key, value])
-    fit_columns(overview)
+    """One sheet per table, after an overview sheet."""
+    book = new_book()
+    add_sheet(book, "概要", ["项目", "数值"], [["报表", period.title], *([k, v] for k, v in summary(tables).items())])
     for table in tables:
-        sheet = book.create_sheet(table.title[:31])
-        sheet.append(table.headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE6F5")
-        for row in table.rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        fit_columns(sheet)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def fit_columns(sheet) -> None:
-    for column in sheet.columns:
-        width = max((_display_width(str(c.value)) for c in column if c.value is not None), default=8)
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+        add_sheet(book, table.title, table.headers, table.rows)
+    return to_bytes(book)
