@@ -99,3 +99,27 @@ def test_serve_previews_and_reloads_after_a_record_changes(repo):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_customer_page_shows_who_changed_the_record_from_git(repo):
+    import os
+
+    def git(*args, when):
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+               "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+        subprocess.run(["git", "-c", "user.name=刘洋", "-c", "user.email=liuyang@hzdecor.cn", *args],
+                       cwd=repo.root, env=env, check=True, capture_output=True)
+
+    git("init", "-q", when="2026-11-10T10:00:00+08:00")
+    git("add", "-A", when="2026-11-10T10:00:00+08:00")
+    git("commit", "-q", "-m", "登记王芳", when="2026-11-10T10:40:00+08:00")
+    path = repo.root / "records/customers/2026/C2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "notes: 客户要求周末联系\n", encoding="utf-8")
+    git("add", "-A", when="2026-11-15T09:00:00+08:00")
+    git("-c", "user.name=孙敏", "commit", "-q", "-m", "补充备注", when="2026-11-15T09:05:00+08:00")
+    code, out, err = build(repo)
+    assert code == 0, err
+    page = (repo.root / "_site" / "customers" / "C2026-0001" / "index.html").read_text(encoding="utf-8")
+    history = page[page.index("修改记录"):]
+    assert history.index("2026-11-15 09:05") < history.index("2026-11-10 10:40")
+    assert "孙敏" in history and "补充备注" in history and "登记王芳" in history
