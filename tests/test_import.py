@@ -97,3 +97,19 @@ def test_unreadable_files_exit_2(repo, tmp_path):
     headless = write_csv(tmp_path / "h.csv", "utf-8", rows=[["1", "2"]], header=["甲", "乙"])
     code, out, err = kehu(repo, str(headless))
     assert code == 2 and "找不到表头" in err
+
+
+def test_two_imports_at_once_get_distinct_ids(repo, tmp_path):
+    sheets = []
+    for n in range(2):
+        rows = [[f"客{n}{i}", f"1370{n}00{i:04d}", "2026-03-04", "刘洋", "到店"] for i in range(5)]
+        sheets.append(write_csv(tmp_path / f"s{n}.csv", "utf-8", rows=rows, header=["姓名", "电话", "登记日期", "业务员", "来源"]))
+    processes = [subprocess.Popen([sys.executable, "-m", "kehu", "import", str(s), "--write", "--repo", str(repo.root),
+                                   "--today", "2026-11-20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for s in sheets]
+    assert [p.wait() for p in processes] == [0, 0]
+    files = created(repo)
+    assert len(files) == 11 and len(set(files)) == 11
+    names = sorted((repo.root / "records/customers/2026" / f).read_text(encoding="utf-8").split("name: ")[1].split("\n")[0]
+                   for f in files if f != "C2026-0001.yaml")
+    assert names == sorted(f"客{n}{i}" for n in range(2) for i in range(5))

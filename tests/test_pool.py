@@ -113,3 +113,15 @@ def test_list_sorted_by_urgency(repo):
     assert [r["days_left"] for r in rows] == [-51, -20, -5]
     code, out, err = pool(repo)
     assert "逾期 51 天" in out and out.index("C2026-0003") < out.index("C2026-0002")
+
+
+def test_concurrent_edits_of_one_customer_never_lose_one(repo):
+    path = repo.write(FILE, ORIGINAL)
+    commands = [[sys.executable, "-m", "kehu", "pool", "--repo", str(repo.root), "--today", "2026-11-20",
+                 "--release", "C2026-0002", "--by", "sunmin", "--reason", f"第{n}次"] for n in range(4)]
+    processes = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
+    codes = sorted(p.wait() for p in processes)
+    assert codes == [0, 1, 1, 1]  # one release; the others find the customer already in the pool
+    text = path.read_text(encoding="utf-8")
+    assert text.count("  - owner: pool") == 1 and "owner: pool\nregistered_at" in text
+    assert not list(path.parent.glob(".*.tmp"))

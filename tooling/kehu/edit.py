@@ -7,8 +7,10 @@ again and compared with what was intended before anything is written.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+from contextlib import contextmanager
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -137,6 +139,29 @@ def _last_value(node):
     while isinstance(node, (MappingNode, SequenceNode)) and node.value and not node.flow_style:
         node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
     return node
+
+
+@contextmanager
+def locked(path: Path):
+    """Hold an exclusive lock on a record file for a read-modify-write.
+
+    The lock is on the file itself; a writer that waited while another replaced the file
+    (rename) finds its lock on the old inode and takes it again on the new one, so it always
+    reads what the previous writer left.
+    """
+    while True:
+        handle = open(path, "rb")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        handle.close()
+    try:
+        yield
+    finally:
+        handle.close()
 
 
 def write_atomically(path: Path, content: bytes) -> None:

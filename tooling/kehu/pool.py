@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from kehu.edit import EditRefused, RecordText
+from kehu.edit import EditRefused, RecordText, locked
 from kehu.facts import POOL, is_assigner, pool_releases, reclaim_clock
 from kehu.findings import Text
-from kehu.load import Repository
+from kehu.load import Record, Repository
 
 
 @dataclass(frozen=True)
@@ -64,25 +64,28 @@ def move(repo: Repository, customer_id: str, to: str, by: str, reason: str | Non
         role = staff[by].data.get("role")
         raise EditRefused(Text(f"{by} 的角色是{role}，无权分配客户（只有 {roles} 可以）",
                                f"{by} is a {role} and may not assign customers (only {roles})"))
-    current = customer.data.get("owner")
-    if to == current:
-        raise EditRefused(Text(f"{customer_id} 已经{'在公海' if to == POOL else f'归 {to}'}，没有改动",
-                               f"{customer_id} is already {'in the pool' if to == POOL else f'owned by {to}'}"))
     if to != POOL:
         member = staff.get(to)
         if member is None or member.data.get("active") is False:
             raise EditRefused(Text(f"{to} 不是在职员工", f"{to} is not an active staff member"))
-        _refuse_regrab(repo, customer, to)
-    entry = {"owner": to, "from": repo.today, "by": by}
-    entry["reason"] = reason or ("收回公海" if to == POOL else "市场总监分配")
-    text = RecordText(repo.path(customer))
-    text.set_scalar("owner", to)
-    text.append_to_list("owner_history", entry)
-    expected = dict(customer.data)
-    expected["owner"] = to
-    expected["owner_history"] = list(customer.data.get("owner_history") or []) + [
-        {**entry, "from": repo.today.isoformat()}]
-    text.save(expected)
+    with locked(repo.path(customer)):
+        # decide on the file as it is now: another edit may have landed since kehu loaded it
+        text = RecordText(repo.path(customer))
+        fresh = Record(customer.kind, customer.file, text.original.data)
+        current = fresh.data.get("owner")
+        if to == current:
+            raise EditRefused(Text(f"{customer_id} 已经{'在公海' if to == POOL else f'归 {to}'}，没有改动",
+                                   f"{customer_id} is already {'in the pool' if to == POOL else f'owned by {to}'}"))
+        if to != POOL:
+            _refuse_regrab(repo, fresh, to)
+        entry = {"owner": to, "from": repo.today, "by": by}
+        entry["reason"] = reason or ("收回公海" if to == POOL else "市场总监分配")
+        text.set_scalar("owner", to)
+        text.append_to_list("owner_history", entry)
+        expected = dict(fresh.data)
+        expected["owner"] = to
+        expected["owner_history"] = list(fresh.data.get("owner_history") or []) + [{**entry, "from": repo.today.isoformat()}]
+        text.save(expected)
     if to == POOL:
         return Text(f"{customer_id} 已从 {current} 名下收回公海（{customer.file}）",
                     f"{customer_id} released from {current} to the pool ({customer.file})")
