@@ -86,3 +86,22 @@ def test_two_writers_at_once_never_share_an_id(repo):
         ["V2026-000001.yaml"] + [f"{i}.yaml" for i in ids])
     summaries = sorted((folder / f"{i}.yaml").read_text(encoding="utf-8").split("summary: ")[1].strip() for i in ids)
     assert summaries == [f"并发 {n}" for n in range(6)]
+
+
+def test_new_customer_asks_for_missing_fields_on_a_terminal(repo):
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "kehu", "new", "customer", "--repo", str(repo.root),
+                                "--today", "2026-11-20"], stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    # name, phone, channel (from the schema's choices: a wrong one is asked again), grade, registered-by
+    os.write(primary, "王五\n13811113333\n路过\n到店\nB\nliuyang\n".encode("utf-8"))
+    out, err = process.communicate(timeout=60)
+    os.close(primary)
+    os.close(secondary)
+    assert process.returncode == 0, err
+    assert out.strip() == "C2026-0002"
+    text = (repo.root / "records/customers/2026/C2026-0002.yaml").read_text(encoding="utf-8")
+    assert "name: 王五" in text and "channel: 到店" in text and "registered_by: liuyang" in text

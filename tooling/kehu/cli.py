@@ -345,7 +345,8 @@ def _new_command(kind: str):
                 if not interactive:
                     raise Failure(Text(f"缺少 --{option}", f"--{option} is required"))
                 choices = repository.schemas.vocabulary(vocabulary) if vocabulary else None
-                value = click.prompt(field, type=click.Choice(choices) if choices else str)
+                label = repository.schemas.label(kind, tuple(field.split("."))) or field
+                value = click.prompt(f"{label}（{field}）", type=click.Choice(choices) if choices else str, err=True)
                 value = [value] if option == "phone" else value
             if value in (None, ()):
                 continue
