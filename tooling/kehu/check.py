@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kehu import cache
 from kehu.findings import Finding, Hit, Text
 from kehu.load import Repository, load_repository
 from kehu.load.locate import clear_cache, locate
@@ -27,6 +28,7 @@ class Settings:
     today: date
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    use_cache: bool = False  # the CLI turns it on; the site needs the loaded repository anyway
 
 
 @dataclass
@@ -34,8 +36,9 @@ class CheckResult:
     findings: list[Finding]
     files: int
     records: int
-    repo: Repository | None = field(default=None, repr=False)
+    repo: Repository | None = field(default=None, repr=False)  # None when answered from the cache
     notes: list[Text] = field(default_factory=list)  # said once on stderr, not findings
+    root: Path | None = None
 
     @property
     def errors(self) -> int:
@@ -93,6 +96,15 @@ def prepare(root: Path, today: date) -> Repository:
 
 
 def run_check(settings: Settings) -> CheckResult:
+    Selection(settings.select, settings.ignore)  # refuse a bad selector before any work
+    key = None
+    if settings.use_cache:
+        key = cache.fingerprint(settings.root, schema_dir(settings.root), settings.today,
+                                (settings.select, settings.ignore))
+        hit = cache.load(settings.root, key)
+        if hit is not None:
+            findings, files, records, notes = hit
+            return CheckResult(findings, files, records, None, notes, settings.root)
     repo = prepare(settings.root, settings.today)
     selection = Selection(settings.select, settings.ignore, repo.policy.get("rules"))
     findings: list[Finding] = []
@@ -109,7 +121,10 @@ def run_check(settings: Settings) -> CheckResult:
             continue
         findings.extend(_finding(hit, code, severity, repo) for hit in hits)
     findings.sort(key=Finding.sort_key)
-    return CheckResult(findings, repo.files, len(repo.records), repo, repo.calendar.notes())
+    result = CheckResult(findings, repo.files, len(repo.records), repo, repo.calendar.notes(), settings.root)
+    if key is not None:
+        cache.save(settings.root, key, findings, result.files, result.records, result.notes)
+    return result
 
 
 def _finding(hit: Hit, code: str, severity: str, repo: Repository) -> Finding:

@@ -68,10 +68,13 @@ def version_text() -> str:
     return f"kehu {__version__} (PyYAML {yaml.__version__}, {loader}; Python {sys.version.split()[0]})"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(message=version_text(), version=__version__)
-def cli():
+@click.pass_context
+def cli(ctx):
     """kehu 客户档案：检查记录、审阅变更、生成站点。"""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 @cli.command()
@@ -81,13 +84,14 @@ def cli():
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--select", default="", help="只检查这些代码或前缀，逗号分隔，如 K1,K201")
 @click.option("--ignore", default="", help="不检查这些代码或前缀，逗号分隔")
-def check(repo, today, lang, fmt, select, ignore):
+@click.option("--no-cache", "no_cache", is_flag=True, help="不用也不写 .kehu-cache/（默认：内容没变时直接用上次的结果）")
+def check(repo, today, lang, fmt, select, ignore, no_cache):
     """按 schema 和公司制度检查全部记录。"""
     from kehu.check import BadSelector, Settings, run_check
     from kehu.report import REPORTERS
 
     root = repository_root(repo)
-    settings = Settings(root, as_date(today), _codes(select), _codes(ignore))
+    settings = Settings(root, as_date(today), _codes(select), _codes(ignore), use_cache=not no_cache)
     try:
         result = run_check(settings)
     except BadSelector as exc:
@@ -128,8 +132,10 @@ def rules(code, lang, fmt):
     if fmt == "json":
         click.echo(json.dumps([_rule_json(r, lang) for r in RULES.values()], ensure_ascii=False, indent=2))
         return
+    width = max(len(r.name) for r in RULES.values())
     for rule in RULES.values():
-        click.echo(f"{rule.code}  {rule.severity:<7}  {rule.name:<20}  {rule.title.get(lang)}")
+        stage = "  (review)" if rule.stage == "review" else ""
+        click.echo(f"{rule.code}  {rule.severity:<7}  {rule.name:<{width}}  {rule.title.get(lang)}{stage}")
 
 
 def _rule_json(rule, lang):

@@ -28,7 +28,7 @@ def _width(text: str) -> int:
 
 
 def render(result, lang: str, out, root=None) -> None:
-    root = root or (result.repo.root if result.repo else None)
+    root = root or result.root
     english = lang == "en"
     for file, group in groupby(result.findings, key=lambda f: f.file):
         out.write(f"{file or '(repository)'}\n")
