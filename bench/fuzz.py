@@ -22,7 +22,8 @@ def main() -> None:
     started = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(PROJECT / "tests" / "test_fuzz.py")],
                          env={**os.environ, "KEHU_FUZZ_EXAMPLES": str(args.examples)}, cwd=PROJECT)
-    print(f"fuzz: {args.examples} cases per loader property, {max(40, args.examples // 100)} whole-repository runs, "
+    print(f"fuzz: {args.examples} cases per loader property, {max(40, args.examples // 100)} whole-repository checks, "
+          f"{max(20, args.examples // 200)} site-page builds, {max(10, args.examples // 1000)} git reviews; "
           f"{time.perf_counter() - started:.0f} s, exit {run.returncode}")
     sys.exit(run.returncode)
 

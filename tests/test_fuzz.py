@@ -71,3 +71,82 @@ def test_rules_survive_any_record_shape(repo, changes):
     repo.write("records/customers/2026/C2026-0009.yaml", body)
     result = run_check(Settings(repo.root, date(2026, 11, 20)))
     assert not [f for f in result.findings if "运行出错" in f.message.zh], result.findings
+
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
+
+
+@settings(max_examples=max(20, EXAMPLES // 200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=TEXT, community=TEXT, notes=TEXT, summary=TEXT)
+def test_site_pages_escape_any_text(repo, tmp_path_factory, name, community, notes, summary):
+    """Any name, 小区, note or visit summary becomes text on the pages, never markup."""
+    import json as _json
+
+    from kehu.check import prepare
+    from kehu.site.pages import generate
+
+    quoted = {k: _json.dumps(v, ensure_ascii=False) for k, v in
+              (("name", name), ("community", community), ("notes", notes), ("summary", summary))}
+    repo.write("records/customers/2026/C2026-0009.yaml", VALID.replace("name: 李强", f"name: {quoted['name']}")
+               + f"community: {quoted['community']}\nnotes: {quoted['notes']}\n")
+    repo.write("records/visits/2026/11/V2026-000009.yaml",
+               f"id: V2026-000009\ncustomer: C2026-0009\nat: 2026-11-12 10:00:00\nstaff: liuyang\ntype: 电话\n"
+               f"summary: {quoted['summary']}\n")
+    out = tmp_path_factory.mktemp("pages")
+    repository = prepare(repo.root, date(2026, 11, 20))
+    generate(repository, [], out, full=False)
+    from kehu.markdown import esc
+
+    page_file = out / "customers" / "C2026-0009.md"
+    customer = repository.ids("customer").get("C2026-0009")
+    if customer is None or not customer.valid:
+        return  # unreadable (K001: YAML refuses control characters) or invalid (K101): no page
+    body = page_file.read_text(encoding="utf-8").split("---", 2)[-1]
+    # compare with the values as YAML read them (a double-quoted "\x85" is a line break, read as a space)
+    assert esc(customer.data["name"]) in body
+    visit = repository.ids("visit").get("V2026-000009")
+    if visit is not None and visit.valid:
+        assert esc(visit.data["summary"]) in body
+    # the page itself writes no HTML, so any '<' would have come from a record value
+    assert "<" not in body
+
+
+@settings(max_examples=max(10, EXAMPLES // 1000), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["records/customers/2026/C2026-0001.yaml",
+                                                  "records/visits/2026/11/V2026-000001.yaml",
+                                                  "records/staff/liuyang.yaml", "records/policy.yaml",
+                                                  "records/customers/2026/C2026-0077.yaml", "docs/x.bin"]),
+                                 st.binary(max_size=120) | st.text(max_size=120)), min_size=1, max_size=4))
+def test_review_survives_any_change(repo, tmp_path_factory, edits):
+    """Whatever a branch does to the files, kehu review answers without a traceback."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("review") / "r"
+    shutil.copytree(repo.root, root)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, env=env,
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("checkout", "-q", "-b", "change")
+    for path, content in edits:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if content == "":
+            target.unlink(missing_ok=True)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-q", "--allow-empty", "-m", "change")
+    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(root), "--base", "main",
+                          "--today", "2026-11-20", "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert run.returncode in (0, 1), run.stderr
+    assert "Traceback" not in run.stderr
