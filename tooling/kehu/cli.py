@@ -398,8 +398,7 @@ def _new_command(kind: str):
 def import_(file, repo, today, lang, mappings, write):
     """把旧的《客户登记表》（xlsx/csv）导入为客户记录；默认只预览，--write 才写。"""
     from kehu.check import prepare
-    from kehu.exchange.importer import HEADERS, ImportError_, describe, plan
-    from kehu.exchange.new import Refused, create
+    from kehu.exchange.importer import HEADERS, ImportError_, apply, plan
 
     mapping = {}
     for item in mappings:
@@ -414,40 +413,14 @@ def import_(file, repo, today, lang, mappings, write):
         rows = plan(repository, file, mapping)
     except ImportError_ as exc:
         raise Failure(Text(str(exc), str(exc))) from None
-    good = [r for r in rows if r.reason is None and r.collides_with is None]
-    for row in rows:
-        if row.reason:
-            click.echo(f"拒绝 第 {row.number} 行：{row.reason}")
-        elif row.collides_with:
-            click.echo(f"撞单 {describe(row)}：电话已属于 {row.collides_with}，跳过")
-    for row in good:
-        if write:
-            try:
-                record_id, path = create(repository, "customer", row.data)
-            except Refused as refused:
-                click.echo(f"拒绝 第 {row.number} 行：{refused.message.zh}")
-                row.reason = refused.message.zh
-                continue
-            repository.forget_indexes()  # the next id must see the one just written
-            repository.records.append(_loaded(root, path))
-            click.echo(f"新建 {record_id} ← {describe(row)}")
-        else:
-            click.echo(f"将新建 {describe(row)}")
-    rejected = sum(1 for r in rows if r.reason)
-    skipped = sum(1 for r in rows if r.collides_with)
-    created = sum(1 for r in good if r.reason is None)
+    lines, counts = apply(repository, rows, write)
+    for line in lines:
+        click.echo(line)
     verb = "已新建" if write else "将新建（预览，加 --write 写入）"
-    say(lang, f"{verb} {created} 位客户；撞单跳过 {skipped} 行；拒绝 {rejected} 行",
-        f"{'created' if write else 'would create (dry run; --write to write)'} {created}; "
-        f"skipped {skipped} collisions; rejected {rejected} rows")
-    sys.exit(1 if rejected else 0)
-
-
-def _loaded(root: Path, path: Path):
-    from kehu.load import load_file
-
-    record, _ = load_file(root, path.relative_to(root).as_posix(), 1 << 20)
-    return record
+    say(lang, f"{verb} {counts['created']} 位客户；撞单跳过 {counts['skipped']} 行；拒绝 {counts['rejected']} 行",
+        f"{'created' if write else 'would create (dry run; --write to write)'} {counts['created']}; "
+        f"skipped {counts['skipped']} collisions; rejected {counts['rejected']} rows")
+    sys.exit(1 if counts["rejected"] else 0)
 
 
 @cli.group()

@@ -207,6 +207,32 @@ def _fill(data: dict, values: dict, staff_by_name: dict, channels: list[str]) ->
     return None
 
 
+def apply(repo, rows: list[Row], write: bool) -> tuple[list[str], dict]:
+    """Report every row, and with `write` create the good ones; returns (lines, counts)."""
+    from kehu.exchange.new import Refused, create
+
+    lines, written = [], set()
+    for row in rows:
+        if row.reason:
+            lines.append(f"拒绝 第 {row.number} 行：{row.reason}")
+        elif row.collides_with:
+            lines.append(f"撞单 {describe(row)}：电话已属于 {row.collides_with}，跳过")
+    for row in (r for r in rows if r.reason is None and r.collides_with is None):
+        if not write:
+            lines.append(f"将新建 {describe(row)}")
+            continue
+        try:
+            record_id, _ = create(repo, "customer", row.data, written)
+        except Refused as refused:
+            row.reason = refused.message.zh
+            lines.append(f"拒绝 第 {row.number} 行：{row.reason}")
+            continue
+        lines.append(f"新建 {record_id} ← {describe(row)}")
+    counts = {"created": sum(1 for r in rows if r.reason is None and r.collides_with is None),
+              "skipped": sum(1 for r in rows if r.collides_with), "rejected": sum(1 for r in rows if r.reason)}
+    return lines, counts
+
+
 def describe(row: Row) -> str:
     phones = "、".join(mask_phone(p) for p in row.data.get("phones", []))
     return f"第 {row.number} 行：{row.data.get('name')}，{phones}，{row.data.get('owner')}，登记 {row.data.get('registered_at')}"

@@ -76,8 +76,10 @@ def collision(repo, phones) -> Text | None:
     return None
 
 
-def create(repo, kind: str, data: dict) -> tuple[str, Path]:
-    """Validate, pick the next free id, write atomically; returns (id, path)."""
+def create(repo, kind: str, data: dict, reserved: set[str] | None = None) -> tuple[str, Path]:
+    """Validate, pick the next free id, write atomically; returns (id, path). `reserved`
+    holds ids this run already wrote (an import creating many records), and gains the new one."""
+    reserved = reserved if reserved is not None else set()
     when = local_datetime(data.get(DATE_FIELD[kind]))
     if when is None:
         raise Refused(Text(f"{DATE_FIELD[kind]} 不是有效的时间", f"{DATE_FIELD[kind]} is not a valid time"))
@@ -86,7 +88,7 @@ def create(repo, kind: str, data: dict) -> tuple[str, Path]:
     if kind == "visit":
         folder = folder / f"{when.month:02d}"
     pattern = re.compile(rf"^{prefix}{when.year}-(\d+)$")
-    taken = [int(m.group(1)) for i in repo.ids(kind) if (m := pattern.match(i))]
+    taken = [int(m.group(1)) for i in (*repo.ids(kind), *reserved) if (m := pattern.match(i))]
     number = max(taken, default=0) + 1
     order = list(repo.schemas.documents[f"{kind}.schema.json"]["properties"])
     trial = {"id": f"{prefix}{when.year}-{number:0{width}d}", **data}
@@ -99,6 +101,7 @@ def create(repo, kind: str, data: dict) -> tuple[str, Path]:
         record_id = f"{prefix}{when.year}-{number:0{width}d}"
         target = folder / f"{record_id}.yaml"
         if not target.exists() and _link_new(folder, target, render(kind, {"id": record_id, **data}, order)):
+            reserved.add(record_id)
             return record_id, target
         number += 1
     raise Refused(Text("找不到空闲编号", "no free id found"))
