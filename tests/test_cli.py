@@ -9,7 +9,7 @@ import sys
 import jsonschema
 import pytest
 
-from conftest import PROJECT, only
+from conftest import PROJECT
 
 BAD_PHONE = "\nphones:\n  - 13800138000\n"
 

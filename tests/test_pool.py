@@ -71,9 +71,9 @@ def test_first_history_entry_is_added_at_the_end(repo):
     after = path.read_text(encoding="utf-8")
     assert after == before.replace("owner: liuyang\n", "owner: pool\n") + (
         "owner_history:\n  - owner: pool\n    from: 2026-11-20\n    by: sunmin\n    reason: 收回公海\n")
-    code, out, err = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(repo.root), "--today", "2026-11-20",
-                                     "--select", "K1,K2,K3"], capture_output=True, text=True).returncode, "", ""
-    assert code == 0
+    check = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(repo.root), "--today", "2026-11-20",
+                            "--select", "K1,K2,K3"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
 
 
 @pytest.mark.parametrize("args,message", [

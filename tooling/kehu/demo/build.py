@@ -299,7 +299,6 @@ class World:
             d = p.get(name)
             return d if d is not None and d <= until else None
 
-        d0 = c.reg_dt.date()
         first_type = {"到店": "到店咨询", "电话": "电话", "网络": rng.choice(("微信", "电话")),
                       "展会": "其他", "小区推广": "其他", "老客户介绍": "到店咨询", "中介": "电话",
                       "合作伙伴": "到店咨询", "其他": "电话"}[c.channel]

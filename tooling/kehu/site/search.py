@@ -9,7 +9,7 @@ both readings are indexed, because people type either.
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 # surnames whose surname reading differs from pypinyin's everyday one
 SURNAME_READINGS = {
