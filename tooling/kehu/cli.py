@@ -340,6 +340,7 @@ def _new_command(kind: str):
 
         from kehu.check import prepare
         from kehu.exchange.new import Refused, collision, create
+        from kehu.load import DATE_FIELDS
 
         root = repository_root(repo)
         repository = prepare(root, as_date(today))
@@ -361,8 +362,7 @@ def _new_command(kind: str):
             for parent in parents:
                 target = target.setdefault(parent, {})
             target[last] = list(value) if isinstance(value, tuple) else value
-        moment = "registered_at" if kind == "customer" else ("at" if kind == "visit" else "received_at")
-        data.setdefault(moment, (datetime.now() if today is None else datetime.combine(as_date(today), datetime.min.time().replace(hour=9))).strftime("%Y-%m-%d %H:%M:%S"))
+        data.setdefault(DATE_FIELDS[kind], (datetime.now() if today is None else datetime.combine(as_date(today), datetime.min.time().replace(hour=9))).strftime("%Y-%m-%d %H:%M:%S"))
         if kind == "customer":
             data.setdefault("stage", "咨询")
             data.setdefault("owner", data.get("registered_by"))

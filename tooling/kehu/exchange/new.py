@@ -15,11 +15,10 @@ from pathlib import Path
 from kehu.edit import scalar
 from kehu.facts import phone_key
 from kehu.findings import Text
-from kehu.load import KIND_FOLDERS
+from kehu.load import DATE_FIELDS, KIND_FOLDERS
 from kehu.timeutil import local_datetime
 
 ID_FORMAT = {"customer": ("C", 4), "visit": ("V", 6), "complaint": ("T", 4)}
-DATE_FIELD = {"customer": "registered_at", "visit": "at", "complaint": "received_at"}
 MODELINE_DEPTH = {"customer": 3, "visit": 4, "complaint": 3}
 _PLAIN_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 
@@ -80,9 +79,9 @@ def create(repo, kind: str, data: dict, reserved: set[str] | None = None) -> tup
     """Validate, pick the next free id, write atomically; returns (id, path). `reserved`
     holds ids this run already wrote (an import creating many records), and gains the new one."""
     reserved = reserved if reserved is not None else set()
-    when = local_datetime(data.get(DATE_FIELD[kind]))
+    when = local_datetime(data.get(DATE_FIELDS[kind]))
     if when is None:
-        raise Refused(Text(f"{DATE_FIELD[kind]} 不是有效的时间", f"{DATE_FIELD[kind]} is not a valid time"))
+        raise Refused(Text(f"{DATE_FIELDS[kind]} 不是有效的时间", f"{DATE_FIELDS[kind]} is not a valid time"))
     prefix, width = ID_FORMAT[kind]
     folder = repo.root / "records" / KIND_FOLDERS[kind] / f"{when.year:04d}"
     if kind == "visit":

@@ -26,6 +26,8 @@ FOLDER_KINDS = {
     "staff": ("staff", 2),
 }
 KIND_FOLDERS = {kind: folder for folder, (kind, _) in FOLDER_KINDS.items()}
+# the field whose date places a record in its year (and month) folder
+DATE_FIELDS = {"customer": "registered_at", "visit": "at", "complaint": "received_at", "disposal": "at"}
 ID_PREFIX_KINDS = {"C": "customer", "V": "visit", "T": "complaint", "D": "disposal"}
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_MAX_FILE_KB = 1024

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from kehu.findings import Hit, Text
-from kehu.load import FOLDER_KINDS, ID_PREFIX_KINDS, KIND_FOLDERS
+from kehu.load import DATE_FIELDS, FOLDER_KINDS, ID_PREFIX_KINDS, KIND_FOLDERS
 from kehu.rules.base import rule
 from kehu.timeutil import local_date
 
-# the field whose date decides a record's folder
-DATE_FIELDS = {"customer": "registered_at", "visit": "at", "complaint": "received_at", "disposal": "at"}
 KIND_NAMES = {"customer": "客户", "visit": "回访", "complaint": "投诉", "disposal": "销毁记录", "staff": "员工"}
 
 

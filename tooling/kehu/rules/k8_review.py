@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from kehu.facts import POOL, mask_phone, phone_key
 from kehu.findings import Hit, Text
+from kehu.load import DATE_FIELDS
 from kehu.rules.base import rule
 from kehu.timeutil import SHANGHAI, local_date, local_datetime
 
-DATE_FIELDS = {"customer": "registered_at", "visit": "at", "complaint": "received_at"}
+RETAINED = ("customer", "visit", "complaint")  # the archives that `retention_years` governs
 
 
 def _hit(change, message: Text, path=()):
@@ -127,7 +128,7 @@ def deletion_without_disposal(review):
         if change.kind != "deleted" or change.before is None or change.before.record is None:
             continue
         record = change.before.record
-        if record.kind not in DATE_FIELDS:
+        if record.kind not in RETAINED:
             continue
         if record.id not in approved:
             yield _hit(change, Text(f"删除了 {record.id}，但本次改动没有列出它的销毁记录（records/disposals/）",
