@@ -49,6 +49,20 @@ summary: 电话沟通装修预算
 """
 
 
+# a valid customer of the fixture repository, for tests that write their own variants of it
+CUSTOMER_C0009 = """\
+id: C2026-0009
+name: 李强
+phones: ['13700001111']
+source: {channel: 电话}
+grade: C
+stage: 咨询
+owner: wangli
+registered_at: 2026-05-01 09:00:00
+registered_by: wangli
+"""
+
+
 class Repo:
     def __init__(self, root: Path):
         self.root = root

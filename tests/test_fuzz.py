@@ -10,20 +10,13 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import CUSTOMER_C0009
 from kehu.check import Settings, run_check
 from kehu.load.yamlfile import decode, parse
 
-VALID = """id: C2026-0009
-name: 李强
-phones: ['13700001111']
-source: {channel: 电话}
-grade: C
-stage: 咨询
-owner: liuyang
-registered_at: 2026-05-01 09:00:00
-registered_by: liuyang
+VALID = CUSTOMER_C0009 + """\
 owner_history:
-  - {owner: liuyang, from: 2026-05-01, by: sunmin}
+  - {owner: wangli, from: 2026-05-01, by: sunmin}
 milestones: {first_consult: 2026-05-01, contract_signed: 2026-06-01}
 """
 YAML_BITS = st.sampled_from(["\n", ": ", "- ", "'", '"', "{", "}", "[", "]", "&a ", "*a", "!!", "\t", "#", "---\n",

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import time
 
-from conftest import codes, only
+from conftest import CUSTOMER_C0009, codes, only
 
 GOOD = "records/customers/2026/C2026-0009.yaml"
-VALID_BODY = """\
-id: C2026-0009
-name: 李强
-phones: ['13700001111']
-source: {channel: 电话}
-grade: C
-stage: 咨询
-owner: wangli
-registered_at: 2026-05-01 09:00:00
-registered_by: wangli
-"""
+VALID_BODY = CUSTOMER_C0009
 
 
 def test_valid_repository_has_no_findings(repo):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-from contextlib import contextmanager
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 

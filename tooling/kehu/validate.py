@@ -19,10 +19,10 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from kehu.calendar import WorkCalendar
 from kehu.findings import Hit, Text
-from kehu.timeutil import parse_datetime
 from kehu.load import Repository
 from kehu.load.locate import locate
 from kehu.load.yamlfile import YamlTime
+from kehu.timeutil import parse_datetime
 
 KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal")
 COMMON = "common.schema.json"

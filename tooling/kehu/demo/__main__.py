@@ -8,7 +8,13 @@ from datetime import date
 from pathlib import Path
 
 from kehu.demo import generate
-from kehu.demo.generate import DEFAULT_DOCS, DEFAULT_OUT, DEFAULT_SEED, DEFAULT_TODAY, OutNotEmpty
+from kehu.demo.generate import (
+    DEFAULT_DOCS,
+    DEFAULT_OUT,
+    DEFAULT_SEED,
+    DEFAULT_TODAY,
+    OutNotEmpty,
+)
 
 
 def main(argv=None) -> int:

@@ -10,6 +10,15 @@ SURVEY_KEYS = ("household_size", "age_range", "occupation", "income_range", "dec
                "heard_from", "priorities", "filled_by", "filled_at")
 
 
+def block_list(key: str, items) -> list[str]:
+    """A list of mappings in block style; each item is (key, rendered value) pairs, None left out."""
+    lines = [f"{key}:"]
+    for pairs in items:
+        present = [(k, v) for k, v in pairs if v is not None]
+        lines += [f"{'  - ' if i == 0 else '    '}{k}: {v}" for i, (k, v) in enumerate(present)]
+    return lines
+
+
 def modeline(relative: str, kind: str) -> str:
     depth = relative.count("/") + 1
     return f"# yaml-language-server: $schema={'../' * depth}schemas/{kind}.schema.json\n"
@@ -90,13 +99,9 @@ def customer(c: Customer) -> str:
             else:
                 out.append(f"  {key}: {text(value)}")
     if c.owner_history and not c.hidden_history:
-        out.append("owner_history:")
-        for owner, since, by, reason in c.owner_history:
-            out.append(f"  - owner: {owner}")
-            out.append(f"    from: {day(since)}")
-            out.append(f"    by: {by}")
-            if reason:
-                out.append(f"    reason: {text(reason)}")
+        out += block_list("owner_history", ([("owner", owner), ("from", day(since)), ("by", by),
+                                             ("reason", text(reason) if reason else None)]
+                                            for owner, since, by, reason in c.owner_history))
     if c.locked:
         out.append("locked: true")
     if c.tags:
@@ -144,13 +149,9 @@ def complaint(t: Complaint) -> str:
     if t.resolution:
         out.append(f"resolution: {text(t.resolution)}")
     if t.escalations:
-        out.append("escalations:")
-        for level, at, by, note in t.escalations:
-            out.append(f"  - level: {level}")
-            out.append(f"    at: {moment(at)}")
-            out.append(f"    by: {by}")
-            if note:
-                out.append(f"    note: {text(note)}")
+        out += block_list("escalations", ([("level", level), ("at", moment(at)), ("by", by),
+                                           ("note", text(note) if note else None)]
+                                          for level, at, by, note in t.escalations))
     if t.follow_up:
         at, by, satisfied, comment = t.follow_up
         out.append("follow_up:")

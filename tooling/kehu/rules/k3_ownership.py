@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from kehu.facts import POOL, is_assigner, pool_releases, mask_phone, phone_key, staff_role
+from kehu.facts import (
+    POOL,
+    is_assigner,
+    mask_phone,
+    phone_key,
+    pool_releases,
+    staff_role,
+)
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 from kehu.timeutil import local_date, local_datetime

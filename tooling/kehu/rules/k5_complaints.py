@@ -6,6 +6,7 @@ from kehu.facts import COMPLAINT_DONE, COMPLAINT_STEPS, complaint_deadline
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 
+
 def _deadline_hits(repo, step: str, what: Text):
     """A complaint whose step happened after, or has not happened by, its deadline."""
     fields = COMPLAINT_STEPS[step][1]

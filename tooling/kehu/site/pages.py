@@ -16,10 +16,10 @@ from pathlib import Path
 from kehu.facts import POOL, mask_phone, visits_by_customer
 from kehu.markdown import esc
 from kehu.pool import pool_rows
+from kehu.report.statistics import markdown
 from kehu.rules import RULES
 from kehu.site import charts
 from kehu.site.search import entry, spellings
-from kehu.report.statistics import markdown
 from kehu.stats import last_month, last_week, report_tables
 from kehu.timeutil import local_date, local_datetime
 
