@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -269,10 +269,6 @@ def _what_yaml_made(value) -> tuple[str, str] | None:
         return ("布尔值 " + str(value).lower(), "the boolean " + str(value).lower())
     if isinstance(value, (int, float)):
         return ("数字", "a number")
-    if isinstance(value, datetime):
-        return ("日期时间", "a date-time")
-    if isinstance(value, date):
-        return ("日期", "a date")
     return None
 
 
@@ -370,8 +366,6 @@ def explain(error, kind: str, schemas: Schemas, source=lambda path: None):
 
 
 def _show(value) -> str:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
     return json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else value
 
 
