@@ -1,15 +1,26 @@
-"""The check cache: used only when nothing it depends on changed, never trusted otherwise."""
+"""The check cache: a re-run gives the full run's answer, reading only what changed."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 
+import pytest
+from conftest import PROJECT, TODAY
+
 from kehu.cache import FOLDER
+from kehu.check import Settings, run_check
 
 CACHE = f"{FOLDER}/check.json"
+GIT_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+
+
+def git(root, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, env=GIT_ENV, check=True,
+                   capture_output=True)
 
 
 def broken(repo):
@@ -17,13 +28,15 @@ def broken(repo):
 
 
 def forge(repo, marker: str) -> None:
-    """Rewrite the cache as kehu would have written it, with one message changed."""
+    """Rewrite the cache as kehu would have written it, with the first finding's message changed."""
     path = repo.root / CACHE
-    document = json.loads(path.read_text(encoding="utf-8"))
-    document["payload"]["findings"][0]["zh"] = marker
-    payload = json.dumps(document["payload"], ensure_ascii=False, sort_keys=True).encode("utf-8")
-    document["checksum"] = hashlib.sha256(payload).hexdigest()
-    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    header, summary, table = path.read_bytes().split(b"\n", 2)
+    body = json.loads(summary)
+    body["findings"][0][6] = marker
+    summary = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    head = json.loads(header)
+    head["summary"] = hashlib.sha256(summary).hexdigest()
+    path.write_bytes(json.dumps(head).encode() + b"\n" + summary + b"\n" + table)
 
 
 def test_warm_run_is_identical_and_comes_from_the_cache(repo):
@@ -36,7 +49,7 @@ def test_warm_run_is_identical_and_comes_from_the_cache(repo):
     assert "来自缓存" in repo.check()[1]  # proof that the warm run read the cache
 
 
-def test_a_changed_record_makes_the_cache_stale(repo):
+def test_a_changed_record_is_checked_again(repo):
     broken(repo)
     repo.check()
     forge(repo, "来自缓存")
@@ -49,19 +62,29 @@ def test_a_changed_record_makes_the_cache_stale(repo):
 def test_a_damaged_cache_is_rebuilt(repo):
     broken(repo)
     cold = repo.check("--format", "json")
-    (repo.root / CACHE).write_text('{"format": 1, "key": "x", "payload": ', encoding="utf-8")
+    (repo.root / CACHE).write_text('{"format": 2, "key": "x"', encoding="utf-8")
     assert repo.check("--format", "json")[:2] == cold[:2]
     path = repo.root / CACHE
-    document = json.loads(path.read_text(encoding="utf-8"))
-    document["payload"]["findings"][0]["zh"] = "改过但没改校验和"
-    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    path.write_bytes(path.read_bytes().replace("员工 liuyng 不存在".encode(), "改过但没改校验和".encode()))
     assert "改过但没改校验和" not in repo.check()[1]
 
 
+def test_a_damaged_table_is_not_used_to_recheck(repo):
+    broken(repo)
+    repo.check()
+    path = repo.root / CACHE
+    header, summary, table = path.read_bytes().split(b"\n", 2)
+    path.write_bytes(header + b"\n" + summary + b"\n" + table.replace(b"V2026-000002", b"V2026-000003"))
+    repo.visit(id="V2026-000004", at="2026-11-13 10:00:00")
+    result = run_check(Settings(repo.root, TODAY, use_cache=True))
+    assert result.files_read == result.files  # a full run, not a re-check on a forged table
+    assert [f.as_dict("zh") for f in result.findings] == repo.run()
+
+
 def test_in_git_an_uncommitted_edit_is_seen(repo):
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "r"]):
-        subprocess.run(["git", *args], cwd=repo.root, env=env, check=True, capture_output=True)
+    git(repo.root, "init", "-q")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "r")
     assert repo.check()[0] == 0
     forge_target = repo.root / "records/visits/2026/11/V2026-000001.yaml"
     forge_target.write_text(forge_target.read_text(encoding="utf-8").replace("liuyang", "liuyng"), encoding="utf-8")
@@ -70,13 +93,114 @@ def test_in_git_an_uncommitted_edit_is_seen(repo):
 
 
 def test_records_ignored_by_an_enclosing_git_repository_are_still_hashed(repo):
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
     outer = repo.root.parent
     (outer / ".gitignore").write_text("company/\n", encoding="utf-8")
-    subprocess.run(["git", "init", "-q"], cwd=outer, env=env, check=True)
+    subprocess.run(["git", "init", "-q"], cwd=outer, env=GIT_ENV, check=True)
     assert repo.check()[0] == 0
     assert (repo.root / CACHE).is_file()
     path = repo.root / "records/visits/2026/11/V2026-000001.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("liuyang", "liuyng"), encoding="utf-8")
     code, out, err = repo.check()
     assert code == 1 and "liuyng" in out
+
+
+def test_a_file_hidden_from_git_status_is_still_hashed(repo):
+    git(repo.root, "init", "-q")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "r")
+    assert repo.check()[0] == 0
+    git(repo.root, "update-index", "--assume-unchanged", "records/visits/2026/11/V2026-000001.yaml")
+    path = repo.root / "records/visits/2026/11/V2026-000001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("liuyang", "liuyng"), encoding="utf-8")
+    code, out, err = repo.check()
+    assert code == 1 and "liuyng" in out
+
+
+# --- a re-check after edits gives the full run's answer ------------------------------------
+
+def _text(path):
+    return path.read_text(encoding="utf-8")
+
+
+def _edit(path, old, new):
+    text = _text(path)
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _customer(root, customer_id):
+    return root / f"records/customers/{customer_id[1:5]}/{customer_id}.yaml"
+
+
+def _visits_of(root, customer_id):
+    return sorted(p for p in (root / "records/visits").rglob("*.yaml") if f"\ncustomer: {customer_id}\n" in _text(p))
+
+
+def _field(path, name):
+    return next(line.split(": ", 1)[1] for line in _text(path).splitlines() if line.startswith(f"{name}: "))
+
+
+def _phone(path):
+    lines = _text(path).splitlines()
+    return lines[lines.index("phones:") + 1].strip()
+
+
+EDITS = {
+    "a visit's summary": lambda r: _edit(_visits_of(r, "C2026-0005")[0], "summary: ", "summary: 补记："),
+    "a visit moves to another customer": lambda r: _edit(
+        _visits_of(r, "C2026-0005")[0], "customer: C2026-0005", "customer: C2026-0006"),
+    "a visit names a customer that does not exist": lambda r: _edit(
+        _visits_of(r, "C2026-0006")[0], "customer: C2026-0006", "customer: C2026-9006"),
+    "that customer is created": lambda r: _customer(r, "C2026-9006").write_text(
+        _text(_customer(r, "C2026-0007")).replace("C2026-0007", "C2026-9006").replace(
+            _phone(_customer(r, "C2026-0007")), "'13500000001'"), encoding="utf-8"),
+    "an earlier registration takes a phone (the collision moves)": lambda r: _customer(r, "C2025-9001").write_text(
+        _text(_customer(r, "C2026-0008")).replace("C2026-0008", "C2025-9001").replace(
+            "registered_at: 2026", "registered_at: 2025"), encoding="utf-8"),
+    "a customer with visits is deleted": lambda r: _customer(r, "C2026-0010").unlink(),
+    "a customer gets another id (the file name no longer matches)": lambda r: _edit(
+        _customer(r, "C2026-0011"), "id: C2026-0011", "id: C2026-0012"),
+    "a visit is broken YAML": lambda r: _visits_of(r, "C2026-0013")[0].write_text(
+        "id: [V2026\n", encoding="utf-8"),
+    "a visit is copied under its own id": lambda r: shutil.copy(
+        _visits_of(r, "C2026-0014")[0], (r / "records/visits/2026/12").mkdir() or r / "records/visits/2026/12" / _visits_of(r, "C2026-0014")[0].name),
+    "one owner takes many customers": lambda r: [
+        _edit(_customer(r, f"C2026-{n:04d}"), f"owner: {_field(_customer(r, f'C2026-{n:04d}'), 'owner')}",
+              "owner: wujing") for n in range(15, 40) if _customer(r, f"C2026-{n:04d}").is_file()],
+    "a file in GBK": lambda r: (r / "records/visits/2026/02/V2026-099999.yaml").write_bytes(
+        "id: V2026-099999\nsummary: 客户来电\n".encode("gbk")),
+    "an empty file and one in an unknown folder": lambda r: [
+        (r / "records/visits/2026/02/V2026-099998.yaml").write_text("", encoding="utf-8"),
+        (r / "records/misc").mkdir(), (r / "records/misc/note.yaml").write_text("id: C2026-0001\n", encoding="utf-8")],
+    "a staff member leaves (every rule may care: full run)": lambda r: _edit(
+        r / "records/staff/wujing.yaml", "active: true", "active: false"),
+    "the policy changes (full run)": lambda r: _edit(
+        r / "records/policy.yaml", "max_customers_per_owner: 10", "max_customers_per_owner: 8"),
+    "a complaint is closed": lambda r: _edit(
+        next(p for p in sorted((r / "records/complaints").rglob("*.yaml")) if "status: 受理" in _text(p)),
+        "status: 受理", "status: 已解决"),
+}
+FULL = ("a staff member leaves (every rule may care: full run)", "the policy changes (full run)")
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["in git", "outside git"])
+def test_a_recheck_after_each_kind_of_edit_equals_a_full_run(tmp_path, in_git):
+    root = tmp_path / "company"
+    shutil.copytree(PROJECT / "records", root / "records")
+    if in_git:
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "demo")
+    first = run_check(Settings(root, TODAY, use_cache=True))
+    assert first.files_read == first.files
+    for name, edit in EDITS.items():
+        edit(root)
+        again = run_check(Settings(root, TODAY, use_cache=True))
+        full = run_check(Settings(root, TODAY))
+        assert [f.as_dict("zh") for f in again.findings] == [f.as_dict("zh") for f in full.findings], name
+        assert (again.files, again.records) == (full.files, full.records), name
+        if name in FULL:
+            assert again.files_read == full.files, name
+        else:
+            assert again.files_read < full.files / 5, name  # only the customers the edit touched
+        assert run_check(Settings(root, TODAY, use_cache=True)).files_read == 0, name

@@ -57,7 +57,7 @@ def test_a_crashing_rule_becomes_a_finding_and_the_others_still_run(repo, monkey
     def boom(repo):
         raise KeyError("owner")
 
-    monkeypatch.setattr(check, "RULES", {**RULES, "K301": replace(RULES["K301"], check=boom)})
+    monkeypatch.setattr(check, "CHECK_RULES", {**check.CHECK_RULES, "K301": replace(RULES["K301"], check=boom)})
     repo.visit(id="V2026-000002", staff="liuyng")
     findings = repo.run()
     crashed = [f for f in findings if f["code"] == "K301"]

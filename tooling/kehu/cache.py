@@ -1,104 +1,182 @@
-"""A re-run of `kehu check` with nothing changed answers from a cache.
+"""What `kehu check` remembers between runs, in the self-ignoring folder `.kehu-cache/`.
 
-The key is the content of everything the answer depends on: every record file (git's blob
-ids for files git tracks unchanged, a hash of the bytes for any file that is modified or
-untracked, or of every file outside git), the schemas, kehu's own code, the date and the
-rule selection. The cache file carries a checksum of its payload; a cache that is stale,
-damaged or from another version is ignored and rewritten, never trusted. JSON, not pickle:
-reading a cache can never run code.
+Every record file is known by its content: git's blob id, taken from the index for a file
+git reports unchanged and computed from the bytes otherwise (a modified or untracked file,
+or every file outside git). The cache keeps, per file, that id and what the last run learnt
+from it; a run that finds the same ids answers at once, one that finds a few changed ids
+re-checks only what they touch (kehu.incremental).
+
+Code, schemas, the date and the rule selection form the cache's key: if any differs, the
+cache is not used. The file carries a checksum of its payload; a damaged cache, or one from
+another key, is ignored and rewritten, never trusted. JSON, not pickle: reading a cache
+can never run code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kehu.findings import Finding, Text
 from kehu.load import RECORDS_DIR, record_files
 
 FOLDER = ".kehu-cache"
-FORMAT = 1
+FORMAT = 2
 CODE = Path(__file__).resolve().parent
 
 
-def _hash_file(path: Path, digest) -> None:
-    try:
-        digest.update(path.read_bytes())
-    except OSError:
-        digest.update(b"<unreadable>")
+@dataclass
+class Snapshot:
+    """One run: its answer, and what it learnt file by file.
+
+    `table` holds `files`, `states` and per-file columns that kehu.incremental defines; it
+    is the bulk of the cache, so it is parsed only when some file changed.
+    """
+
+    key: str
+    state: str  # digest of every file's path and content id
+    files: int
+    records: int
+    findings: list[Finding]  # from rules that look at one customer at a time
+    global_findings: list[Finding]  # from rules that compare across the repository
+    notes: list[Text] = field(default_factory=list)
+    table: dict | None = None
+    _raw_table: bytes = b""
+    _table_checksum: str = ""
+
+    def load_table(self) -> dict | None:
+        """The per-file table, if it is whole; None if not."""
+        if self.table is None and self._raw_table:
+            if hashlib.sha256(self._raw_table).hexdigest() == self._table_checksum:
+                self.table = _parse(self._raw_table)
+            self._raw_table = b""
+        return self.table if isinstance(self.table, dict) else None
 
 
-def _git_state(root: Path, scopes: list[str], digest) -> bool:
-    """Feed git's view of `scopes` into the digest; False if root is not in a git work tree."""
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True).stdout
-
-    try:
-        digest.update(git("ls-files", "-s", "-z", "--", *scopes))
-        status = git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=traditional", "--", *scopes)
-    except (OSError, subprocess.CalledProcessError):
-        return False
-    digest.update(status)
-    # modified, untracked or ignored files: a blob id in the index says nothing about them,
-    # so hash their bytes (an ignored folder: every file in it)
-    top = Path(git("rev-parse", "--show-toplevel").decode().strip())
-    for entry in status.split(b"\0"):
-        if len(entry) <= 3:
-            continue
-        path = top / entry[3:].decode("utf-8", "surrogateescape")
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(str(file).encode("utf-8", "surrogateescape"))
-            _hash_file(file, digest)
-    return True
+def state_of(files: list[str], states: list[str]) -> str:
+    digest = hashlib.sha256("\0".join(files).encode("utf-8", "surrogateescape"))
+    digest.update(b"\n" + "\0".join(states).encode())
+    return digest.hexdigest()
 
 
-def fingerprint(root: Path, schema_dir: Path, today, selection: tuple) -> str:
+def key(schema_dir: Path, today, selection: tuple) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([FORMAT, str(today), list(selection)]).encode())
     for source in sorted(CODE.rglob("*.py")):
         digest.update(source.relative_to(CODE).as_posix().encode())
-        _hash_file(source, digest)
+        digest.update(_read(source))
     for schema in sorted(schema_dir.glob("*.json")):
         digest.update(schema.name.encode())
-        _hash_file(schema, digest)
-    if not _git_state(root, [RECORDS_DIR], digest):
-        for relative in record_files(root):
-            digest.update(relative.encode())
-            _hash_file(root / relative, digest)
+        digest.update(_read(schema))
     return digest.hexdigest()
+
+
+def survey(root: Path) -> tuple[list[str], list[str]]:
+    """Every record file (as kehu.load.record_files lists them) and the git blob id of its
+    current content. Git works in other processes while this one walks the folders."""
+    git = _GitBlobs(root)
+    files = record_files(root)
+    return files, [state or _blob_id(root / relative) for relative, state in zip(files, git.states(files))]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"<unreadable>"
+
+
+def _blob_id(path: Path) -> str:
+    data = _read(path)
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+# "H <mode> <blob> <stage>\t<path>": only a plain (not assume-unchanged, not skip-worktree),
+# merged, regular file
+_CLEAN_ENTRY = re.compile(rb"(?:^|\0)H 100(?:644|755) ([0-9a-f]{40,64}) 0\t([^\0]*)")
+
+
+class _GitBlobs:
+    """{path: blob id} for the files under records/ whose content git vouches for: tracked
+    and not modified. Empty outside git."""
+
+    COMMANDS = (("ls-files", "-v", "-s", "-z", "--", RECORDS_DIR),
+                ("status", "--porcelain=v1", "-z", "--untracked-files=no", "--", RECORDS_DIR),
+                ("rev-parse", "--show-prefix"))
+
+    def __init__(self, root: Path):
+        try:
+            self.running = [subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL) for args in self.COMMANDS]
+        except OSError:
+            self.running = []
+
+    def states(self, files: list[str]) -> list[str | None]:
+        """Per file, its blob id if git vouches for its content, else None."""
+        outputs = []
+        for process in self.running:
+            out, _ = process.communicate()
+            outputs.append(out if process.returncode == 0 else None)
+        if len(outputs) != len(self.COMMANDS) or None in outputs:
+            return [None] * len(files)
+        listed, status, prefix = outputs
+        found = _CLEAN_ENTRY.findall(listed)
+        encoded = [relative.encode("utf-8", "surrogateescape") for relative in files]
+        if [path for _, path in found] == encoded:  # the usual case: git tracks exactly these files
+            states = [blob.decode() for blob, _ in found]
+        else:
+            known = {path: blob.decode() for blob, path in found}
+            states = [known.get(path) for path in encoded]
+        prefix = prefix.decode("utf-8", "surrogateescape").strip()
+        tokens = iter(status.split(b"\0"))
+        for token in tokens:
+            if len(token) > 3:
+                # status names paths from the top of the work tree; ls-files from here
+                relative = token[3:].decode("utf-8", "surrogateescape").removeprefix(prefix)
+                index = bisect_left(files, relative)
+                if index < len(files) and files[index] == relative:
+                    states[index] = None
+                if token[:1] in (b"R", b"C"):
+                    next(tokens, None)  # a rename's or copy's old path follows
+        return states
 
 
 def _path(root: Path) -> Path:
     return root / FOLDER / "check.json"
 
 
-def load(root: Path, key: str):
-    """(findings, files, records, notes) from a cache made for exactly this key, else None."""
+def load(root: Path, expected_key: str) -> Snapshot | None:
+    """The snapshot written for exactly this key, if it is whole; else None."""
     try:
-        document = json.loads(_path(root).read_text(encoding="utf-8"))
-        payload = document["payload"]
-        if document.get("format") != FORMAT or document.get("key") != key:
+        header, summary, table = _path(root).read_bytes().split(b"\n", 2)
+        head = json.loads(header)
+        if head.get("format") != FORMAT or head.get("key") != expected_key:
             return None
-        if document.get("checksum") != _checksum(payload):
+        if head.get("summary") != hashlib.sha256(summary).hexdigest():
             return None
-        findings = [Finding(f["code"], f["severity"], f["file"], f["line"], f["column"], f["record"],
-                            Text(f["zh"], f["en"])) for f in payload["findings"]]
-        notes = [Text(*n) for n in payload["notes"]]
-        return findings, payload["files"], payload["records"], notes
+        body = json.loads(summary)
+        return Snapshot(expected_key, head["state"], body["files"], body["records"],
+                        [_finding(f) for f in body["findings"]], [_finding(f) for f in body["global_findings"]],
+                        [Text(*n) for n in body["notes"]], None, table, head["table"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def save(root: Path, key: str, findings, files: int, records: int, notes) -> None:
-    payload = {
-        "findings": [{"code": f.code, "severity": f.severity, "file": f.file, "line": f.line, "column": f.column,
-                      "record": f.record, "zh": f.message.zh, "en": f.message.en} for f in findings],
-        "files": files, "records": records, "notes": [list(n) for n in notes],
-    }
-    document = {"format": FORMAT, "key": key, "checksum": _checksum(payload), "payload": payload}
+def save(root: Path, snapshot: Snapshot) -> None:
+    summary = _dump({
+        "files": snapshot.files, "records": snapshot.records,
+        "findings": [_plain(f) for f in snapshot.findings],
+        "global_findings": [_plain(f) for f in snapshot.global_findings],
+        "notes": [list(n) for n in snapshot.notes],
+    })
+    table = _dump(snapshot.table)
+    header = _dump({"format": FORMAT, "key": snapshot.key, "state": snapshot.state,
+                    "summary": hashlib.sha256(summary).hexdigest(), "table": hashlib.sha256(table).hexdigest()})
     folder = root / FOLDER
     try:
         folder.mkdir(exist_ok=True)
@@ -107,11 +185,28 @@ def save(root: Path, key: str, findings, files: int, records: int, notes) -> Non
             ignore.write_text("# kehu's cache: never committed\n*\n", encoding="utf-8")
         from kehu.edit import write_atomically
 
-        write_atomically(_path(root), json.dumps(document, ensure_ascii=False).encode("utf-8"))
+        write_atomically(_path(root), header + b"\n" + summary + b"\n" + table, durable=False)
     except OSError:
         pass  # a read-only checkout simply runs without a cache
 
 
-def _checksum(payload) -> str:
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+def _dump(value) -> bytes:
+    # one line each: JSON escapes every newline inside strings
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
+
+def _parse(raw: bytes):
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _plain(finding: Finding) -> list:
+    return [finding.code, finding.severity, finding.file, finding.line, finding.column, finding.record,
+            finding.message.zh, finding.message.en]
+
+
+def _finding(plain: list) -> Finding:
+    code, severity, file, line, column, record, zh, en = plain
+    return Finding(code, severity, file, line, column, record, Text(zh, en))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,6 +41,7 @@ class CheckResult:
     repo: Repository | None = field(default=None, repr=False)  # None when answered from the cache
     notes: list[Text] = field(default_factory=list)  # said once on stderr, not findings
     root: Path | None = None
+    files_read: int | None = None  # record files read this run: fewer than `files` when the cache answered
 
     @property
     def errors(self) -> int:
@@ -87,29 +90,71 @@ class Selection:
         return chosen[1] if chosen else default
 
 
-def prepare(root: Path, today: date) -> Repository:
+def prepare(root: Path, today: date, files: list[str] | None = None) -> Repository:
     """Load and validate: the repository every command and rule works on."""
     clear_cache()  # files may have changed since an earlier run in this process
-    repo = load_repository(root, today)
+    repo = load_repository(root, today, files)
     validate(repo, Schemas(schema_dir(root)))
     return repo
 
 
+CHECK_RULES = {code: rule for code, rule in RULES.items() if rule.stage == "check"}
+
+
 def run_check(settings: Settings) -> CheckResult:
     Selection(settings.select, settings.ignore)  # refuse a bad selector before any work
-    key = None
-    if settings.use_cache:
-        key = cache.fingerprint(settings.root, schema_dir(settings.root), settings.today,
-                                (settings.select, settings.ignore))
-        hit = cache.load(settings.root, key)
-        if hit is not None:
-            findings, files, records, notes = hit
-            return CheckResult(findings, files, records, None, notes, settings.root)
-    repo = prepare(settings.root, settings.today)
+    with cycle_collector_paused():
+        return _run_check(settings)
+
+
+@contextmanager
+def cycle_collector_paused():
+    """A check makes millions of small objects and no reference cycles; the collector's
+    passes over them cost more than a second on a large repository, and found nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_check(settings: Settings) -> CheckResult:
+    root = settings.root
+    if not settings.use_cache:
+        repo = prepare(root, settings.today)
+        return _result(repo, apply_rules(repo, CHECK_RULES, settings), root)
+    key = cache.key(schema_dir(root), settings.today, (settings.select, settings.ignore))
+    files, states = cache.survey(root)  # before reading: a file edited meanwhile is re-read next time
+    state = cache.state_of(files, states)
+    snapshot = cache.load(root, key)
+    if snapshot is not None and snapshot.state == state:
+        findings = sorted(snapshot.findings + snapshot.global_findings, key=Finding.sort_key)
+        return CheckResult(findings, len(files), snapshot.records, None, snapshot.notes, root, files_read=0)
+    from kehu import incremental  # it builds on this module
+
+    answer = incremental.recheck(settings, snapshot, files, states, state) if snapshot is not None else None
+    if answer is None:
+        repo = prepare(root, settings.today, files)
+        findings = apply_rules(repo, CHECK_RULES, settings)
+        answer = _result(repo, findings, root), incremental.snapshot_of(repo, key, files, states, state, findings)
+    result, snapshot = answer
+    cache.save(root, snapshot)
+    return result
+
+
+def _result(repo: Repository, findings: list[Finding], root: Path) -> CheckResult:
+    findings.sort(key=Finding.sort_key)
+    return CheckResult(findings, repo.files, len(repo.records), repo, repo.calendar.notes(), root, repo.files)
+
+
+def apply_rules(repo: Repository, rules: dict, settings: Settings) -> list[Finding]:
+    """Run `rules` on the repository at the severities the selection and policy give them."""
     selection = Selection(settings.select, settings.ignore, repo.policy.get("rules"))
     findings: list[Finding] = []
-    for code, rule in RULES.items():
-        severity = selection.severity(code, rule.severity) if rule.stage == "check" else None
+    for code, rule in rules.items():
+        severity = selection.severity(code, rule.severity)
         if severity is None:
             continue
         try:
@@ -120,11 +165,7 @@ def run_check(settings: Settings) -> CheckResult:
                 f"rule {code} crashed ({type(exc).__name__}: {exc}); other rules ran; please report this")))
             continue
         findings.extend(_finding(hit, code, severity, repo) for hit in hits)
-    findings.sort(key=Finding.sort_key)
-    result = CheckResult(findings, repo.files, len(repo.records), repo, repo.calendar.notes(), settings.root)
-    if key is not None:
-        cache.save(settings.root, key, findings, result.files, result.records, result.notes)
-    return result
+    return findings
 
 
 def _finding(hit: Hit, code: str, severity: str, repo: Repository) -> Finding:

@@ -164,14 +164,18 @@ def locked(path: Path):
         handle.close()
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Temporary file in the same folder, flushed to disk, then renamed over the target."""
+def write_atomically(path: Path, content: bytes, durable: bool = True) -> None:
+    """Temporary file in the same folder, flushed to disk, then renamed over the target.
+
+    `durable=False` skips the flush to disk, for files whose loss costs only time (a cache
+    that carries its own checksum): the rename still means a reader sees all or nothing."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o777)
         os.replace(temporary, path)

@@ -77,7 +77,7 @@ def _unknown(value: str, target: str, table) -> Text:
                 f"no staff member {value} (no records/staff/{value}.yaml){hint.en}")
 
 
-@rule("K202", "duplicate-id", "error", "同一个编号被两个文件使用", "the same id is used by two files")
+@rule("K202", "duplicate-id", "error", "同一个编号被两个文件使用", "the same id is used by two files", reads=("id",))
 def duplicate_id(repo):
     """
     ## 它检查什么

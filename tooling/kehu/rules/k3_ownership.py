@@ -27,7 +27,8 @@ def _who(repo, staff_id) -> str:
     return f"{member.data.get('name')}（{staff_id}）" if member is not None else str(staff_id)
 
 
-@rule("K301", "phone-collision", "error", "撞单：两位客户共用一个电话号码", "collision: two customers share a phone number")
+@rule("K301", "phone-collision", "error", "撞单：两位客户共用一个电话号码", "collision: two customers share a phone number",
+      reads=("id", "phones", "registered_at", "name", "owner"))
 def phone_collision(repo):
     """
     ## 它检查什么
@@ -74,7 +75,8 @@ def phone_collision(repo):
                 record=later, path=("phones", index))
 
 
-@rule("K302", "owner-overloaded", "warning", "客户经理名下在跟进客户过多", "an owner holds too many active customers")
+@rule("K302", "owner-overloaded", "warning", "客户经理名下在跟进客户过多", "an owner holds too many active customers",
+      reads=("owner", "stage"))
 def owner_overloaded(repo):
     """
     ## 它检查什么
