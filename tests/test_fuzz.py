@@ -4,9 +4,11 @@ is bench/fuzz.py)."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,24 +54,31 @@ def test_mutated_records_parse_or_give_problems(cuts):
     assert parsed.data is not None or parsed.problems[0].code in ("K001", "K003")
 
 
-@settings(max_examples=max(40, EXAMPLES // 100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(["name", "phones", "grade", "stage", "owner", "registered_at", "house", "milestones",
                                         "owner_history", "survey", "locked", "contract", "source", "notes"]),
                        FIELD_VALUES, max_size=5))
-def test_rules_survive_any_record_shape(repo, changes):
+def test_rules_and_pages_survive_any_record_shape(repo, tmp_path_factory, changes):
+    """Any value in any customer field: every rule runs (none crashes) and the site's pages
+    are generated, each within 5 seconds."""
+    from kehu.site.pages import generate
+
     lines = [line for line in VALID.splitlines() if line.split(":")[0] not in changes]
     import json
 
     body = "\n".join(lines) + "\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in changes.items())
     repo.write("records/customers/2026/C2026-0009.yaml", body)
+    started = time.perf_counter()
     result = run_check(Settings(repo.root, date(2026, 11, 20)))
     assert not [f for f in result.findings if "运行出错" in f.message.zh], result.findings
+    generate(result.repo, result.findings, tmp_path_factory.mktemp("pages"), full=True)
+    assert time.perf_counter() - started < 5
 
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
 
 
-@settings(max_examples=max(20, EXAMPLES // 200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=max(20, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=TEXT, community=TEXT, notes=TEXT, summary=TEXT)
 def test_site_pages_escape_any_text(repo, tmp_path_factory, name, community, notes, summary):
     """Any name, 小区, note or visit summary becomes text on the pages, never markup."""
@@ -104,42 +113,142 @@ def test_site_pages_escape_any_text(repo, tmp_path_factory, name, community, not
     assert "<" not in body
 
 
-@settings(max_examples=max(10, EXAMPLES // 1000), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.sampled_from(["records/customers/2026/C2026-0001.yaml",
-                                                  "records/visits/2026/11/V2026-000001.yaml",
-                                                  "records/staff/liuyang.yaml", "records/policy.yaml",
-                                                  "records/customers/2026/C2026-0077.yaml", "docs/x.bin"]),
-                                 st.binary(max_size=120) | st.text(max_size=120)), min_size=1, max_size=4))
-def test_review_survives_any_change(repo, tmp_path_factory, edits):
-    """Whatever a branch does to the files, kehu review answers without a traceback."""
-    import shutil
-    import subprocess
-    import sys
+GIT_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
 
-    root = tmp_path_factory.mktemp("review") / "r"
-    shutil.copytree(repo.root, root)
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
 
-    def git(*args):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, env=env,
-                       check=True, capture_output=True)
+def git(root, *args):
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, env=GIT_ENV,
+                          check=True, capture_output=True)
 
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "base")
-    git("checkout", "-q", "-b", "change")
-    for path, content in edits:
+
+@pytest.fixture(scope="module")
+def base_repository(tmp_path_factory):
+    """The fixture repository in git, on branch main; each example works on a branch."""
+    from conftest import STAFF, Repo
+
+    r = Repo(tmp_path_factory.mktemp("review") / "company")
+    r.write("kehu.yaml", "site_name: 测试装饰公司\n")
+    for staff_id, (name, role, dept) in STAFF.items():
+        r.staff(staff_id, name, role, dept, extra=f"git:\n  emails: [{staff_id}@example.com]\n")
+    r.write("records/policy.yaml", "reclaim_after_days: 60\n")
+    r.customer()
+    r.customer(id="C2026-0002", phone="13700001111")
+    r.visit()
+    git(r.root, "init", "-q", "-b", "main")
+    git(r.root, "add", "-A")
+    git(r.root, "commit", "-q", "-m", "base")
+    return r.root
+
+
+REVIEW_TARGETS = ["records/customers/2026/C2026-0001.yaml", "records/customers/2026/C2026-0002.yaml",
+                  "records/visits/2026/11/V2026-000001.yaml", "records/staff/liuyang.yaml", "records/policy.yaml",
+                  "records/customers/2026/C2026-0077.yaml", "records/visits/2026/11/V2026-000077.yaml",
+                  "records/disposals/2026/D2026-0001.yaml", "schemas/customer.schema.json", "docs/x.bin"]
+EDIT = st.one_of(
+    st.binary(max_size=120).map(lambda b: ("bytes", b)),
+    st.text(max_size=120).map(lambda t: ("text", t)),
+    st.lists(st.tuples(st.integers(0, 10_000), YAML_BITS), min_size=1, max_size=4).map(lambda c: ("mutate", c)),
+    st.dictionaries(st.sampled_from(["owner", "registered_by", "phones", "customer", "staff", "id", "owner_history",
+                                     "registered_at", "at", "active", "role", "records", "approved_by"]),
+                    FIELD_VALUES | st.sampled_from(["wangli", "sunmin", "pool", "C2026-0002", "liuyang"]),
+                    min_size=1, max_size=3).map(lambda f: ("fields", f)),
+    st.just(("delete", None)),
+)
+
+
+@settings(max_examples=max(20, EXAMPLES // 10), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(REVIEW_TARGETS), EDIT), min_size=1, max_size=4),
+       author=st.sampled_from(["liuyang@example.com", "sunmin@example.com", "stranger@example.com"]))
+def test_review_survives_any_change(base_repository, edits, author):
+    """Whatever a branch does to the files -- bytes, text, broken YAML, odd field values,
+    deletions -- kehu review answers with findings, never a traceback, within 5 seconds."""
+    from kehu.review import run_review
+
+    root = base_repository
+    git(root, "checkout", "-q", "-B", "change", "main")
+    for path, (how, what) in edits:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        if content == "":
+        if how == "delete":
             target.unlink(missing_ok=True)
-        elif isinstance(content, bytes):
-            target.write_bytes(content)
+        elif how == "bytes":
+            target.write_bytes(what)
+        elif how == "text":
+            target.write_text(what, encoding="utf-8")
         else:
-            target.write_text(content, encoding="utf-8")
-    git("add", "-A")
-    git("commit", "-q", "--allow-empty", "-m", "change")
-    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(root), "--base", "main",
-                          "--today", "2026-11-20", "--format", "json"], capture_output=True, text=True, timeout=60)
-    assert run.returncode in (0, 1), run.stderr
-    assert "Traceback" not in run.stderr
+            old = target.read_text(encoding="utf-8", errors="replace") if target.is_file() else ""
+            target.write_text(mutate(old, what) if how == "mutate" else _with_fields(old, what), encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "-c", f"user.email={author}", "commit", "-q", "--allow-empty", "-m", "change")
+    started = time.perf_counter()
+    result = run_review(root, "main", None, date(2026, 11, 20))
+    assert time.perf_counter() - started < 5
+    assert not [f for f in result.findings if "运行出错" in f.message.zh], result.findings
+    git(root, "checkout", "-q", "main")
+
+
+def _with_fields(text: str, fields: dict) -> str:
+    import json
+
+    lines = [line for line in text.splitlines() if line.split(":")[0] not in fields]
+    return "\n".join(lines) + "\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields.items())
+
+
+# --- the cached re-check after random edits equals a full check -----------------------------
+
+@pytest.fixture(scope="module")
+def demo_in_git(tmp_path_factory):
+    import shutil
+
+    from conftest import PROJECT
+
+    root = tmp_path_factory.mktemp("incremental") / "demo"
+    shutil.copytree(PROJECT / "records", root / "records")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "demo")
+    run_check(Settings(root, date(2026, 11, 20), use_cache=True))
+    files = sorted(p.relative_to(root).as_posix() for p in (root / "records").rglob("*.yaml"))
+    return root, files
+
+
+RECORD_EDIT = st.one_of(
+    st.lists(st.tuples(st.integers(0, 10_000), YAML_BITS), min_size=1, max_size=3).map(lambda c: ("mutate", c)),
+    st.dictionaries(st.sampled_from(["customer", "phones", "owner", "stage", "grade", "registered_at", "id", "at",
+                                     "staff", "type", "status", "received_at", "milestones", "handler", "name"]),
+                    FIELD_VALUES | st.sampled_from(["C2026-0005", "C2025-0001", "C2026-9999", "wujing", "施工",
+                                                    "2026-10-01 10:00:00", ["13843923476"]]),
+                    min_size=1, max_size=3).map(lambda f: ("fields", f)),
+    st.just(("delete", None)),
+    st.integers(0, 10**6).map(lambda n: ("copy", n)),
+)
+
+
+@settings(max_examples=max(15, EXAMPLES // 20), deadline=None)
+@given(edits=st.lists(st.tuples(st.integers(0, 10**6), RECORD_EDIT), min_size=1, max_size=3))
+def test_a_cached_recheck_equals_a_full_check_after_random_edits(demo_in_git, edits):
+    import shutil
+
+    root, files = demo_in_git
+    today = date(2026, 11, 20)
+    try:
+        for pick, (how, what) in edits:
+            target = root / files[pick % len(files)]
+            if how == "delete":
+                target.unlink(missing_ok=True)
+            elif how == "copy":
+                if target.is_file():
+                    shutil.copy(target, root / files[what % len(files)].rsplit("/", 1)[0] / f"X{what}.yaml")
+            else:
+                old = target.read_text(encoding="utf-8", errors="replace") if target.is_file() else ""
+                target.write_text(mutate(old, what) if how == "mutate" else _with_fields(old, what), encoding="utf-8")
+        started = time.perf_counter()
+        cached = run_check(Settings(root, today, use_cache=True))
+        assert time.perf_counter() - started < 5
+        full = run_check(Settings(root, today))
+        assert [f.as_dict("zh") for f in cached.findings] == [f.as_dict("zh") for f in full.findings]
+        assert (cached.files, cached.records) == (full.files, full.records)
+    finally:
+        git(root, "checkout", "-q", "--", "records")
+        git(root, "clean", "-fdq", "records")

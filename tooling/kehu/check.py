@@ -15,6 +15,7 @@ from kehu.findings import Finding, Hit, Text
 from kehu.load import Repository, load_repository
 from kehu.load.locate import clear_cache, locate
 from kehu.rules import RULES
+from kehu.rules.base import crash_message
 from kehu.validate import Schemas, schema_dir, validate
 
 SELECTOR = re.compile(r"^K[0-9]{0,3}$")
@@ -160,9 +161,7 @@ def apply_rules(repo: Repository, rules: dict, settings: Settings) -> list[Findi
         try:
             hits = list(rule.check(repo))
         except Exception as exc:  # a broken rule is a finding, never a traceback
-            findings.append(Finding(code, "error", None, None, None, None, Text(
-                f"规则 {code} 运行出错（{type(exc).__name__}: {exc}）；其余规则照常检查，请报告此问题",
-                f"rule {code} crashed ({type(exc).__name__}: {exc}); other rules ran; please report this")))
+            findings.append(Finding(code, "error", None, None, None, None, crash_message(code, exc)))
             continue
         findings.extend(_finding(hit, code, severity, repo) for hit in hits)
     return findings

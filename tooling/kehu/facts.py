@@ -32,6 +32,16 @@ def _cached(function):
 
 # --- walking records ---------------------------------------------------------------
 
+def as_list(value) -> list:
+    """A field that should hold a list, for code that also sees records no schema checked
+    (kehu review reads both sides of a change as they are)."""
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def values_at(data, path: tuple, prefix: tuple = ()):
     """(concrete path, value) for a schema path where "*" stands for every list item."""
     if not path:

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kehu.facts import POOL
+from kehu.facts import POOL, as_dict, as_list
 from kehu.findings import Finding, Hit, Text
 from kehu.load import Record
 from kehu.load.locate import locate_in_text
 from kehu.review.gitchange import Change, GitChange, ReviewError, read_change
 from kehu.rules import RULES
+from kehu.rules.base import crash_message
 from kehu.validate import Schemas, schema_dir
 
 __all__ = ["Review", "ReviewError", "ReviewResult", "run_review"]
@@ -57,7 +58,7 @@ class Review:
         parts_zh, parts_en = [], []
         for staff_id in staff_ids:
             member = self.staff.get(staff_id)
-            handle = ((member.data.get("git") or {}).get("handle") if member else None)
+            handle = as_dict(member.data.get("git")).get("handle") if member else None
             name = member.data.get("name", staff_id) if member else staff_id
             parts_zh.append(f"{name}（{staff_id}" + (f"，@{handle}" if handle else "") + "）")
             parts_en.append(f"{name} ({staff_id}" + (f", @{handle}" if handle else "") + ")")
@@ -71,15 +72,16 @@ class Review:
             record = change.before.record
         if record is None:
             return None
-        if record.kind == "customer":
-            existing = self.customer(record.id)
-            return (existing or record).data.get("owner")
         if record.kind in ("visit", "complaint"):
-            customer = self.customer(record.data.get("customer"))
-            if customer is None and change.before and change.before.record:
-                customer = self.customer(change.before.record.data.get("customer"))
-            return customer.data.get("owner") if customer else None
-        return None
+            record = self.customer(record.data.get("customer"))
+            if record is None and change.before and change.before.record:
+                record = self.customer(change.before.record.data.get("customer"))
+        elif record.kind == "customer":
+            record = self.customer(record.id) or record
+        else:
+            return None
+        owner = record.data.get("owner") if record else None
+        return owner if isinstance(owner, str) else None
 
     def customer(self, customer_id) -> Record | None:
         """A customer as the target branch has it (its owner decides who approves)."""
@@ -132,9 +134,10 @@ def _match_staff(staff: dict[str, Record], who: str) -> str | None:
     who = who.strip()
     low = who.lower()
     for staff_id, record in staff.items():
-        git_info = record.data.get("git") or {}
-        emails = [e.lower() for e in git_info.get("emails") or [] if isinstance(e, str)]
-        if low == staff_id or low in emails or (git_info.get("handle") or "").lower() == low.lstrip("@"):
+        git_info = as_dict(record.data.get("git"))
+        emails = [e.lower() for e in as_list(git_info.get("emails")) if isinstance(e, str)]
+        handle = git_info.get("handle")
+        if low == staff_id or low in emails or (isinstance(handle, str) and handle.lower() == low.lstrip("@")):
             return staff_id
     return None
 
@@ -163,8 +166,12 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
     for code, rule in RULES.items():
         if rule.stage != "review":
             continue
-        for hit in rule.check(review):
-            findings.append(_finding(review, code, rule.severity, hit))
+        try:
+            hits = list(rule.check(review))
+        except Exception as exc:  # a broken rule is a finding, never a traceback
+            findings.append(Finding(code, "error", None, None, None, None, crash_message(code, exc)))
+            continue
+        findings.extend(_finding(review, code, rule.severity, hit) for hit in hits)
     findings.sort(key=Finding.sort_key)
     return ReviewResult(review, findings)
 

@@ -42,3 +42,9 @@ def rule(code: str, name: str, severity: str, zh: str, en: str, stage: str = "ch
 
     return wrap
 
+
+
+def crash_message(code: str, exc: Exception) -> Text:
+    """What a rule that raised says instead of its findings: the rest of the run goes on."""
+    return Text(f"规则 {code} 运行出错（{type(exc).__name__}: {exc}）；其余规则照常检查，请报告此问题",
+                f"rule {code} crashed ({type(exc).__name__}: {exc}); other rules ran; please report this")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kehu.facts import POOL, mask_phone, phone_key
+from kehu.facts import POOL, as_dict, as_list, mask_phone, phone_key
 from kehu.findings import Hit, Text
 from kehu.load import DATE_FIELDS
 from kehu.rules.base import rule
@@ -84,10 +84,11 @@ def owner_change(review):
         new_owner = after.data.get("owner")
         if new_owner == old_owner:
             continue
-        old_history = (before.data.get("owner_history") or []) if before else []
-        new_history = after.data.get("owner_history") or []
+        old_history = as_list(before.data.get("owner_history")) if before else []
+        new_history = as_list(after.data.get("owner_history"))
         added = new_history[len(old_history):] if new_history[:len(old_history)] == old_history else []
-        if added and added[-1].get("owner") == new_owner and added[-1].get("by") in review.assigners:
+        last = as_dict(added[-1]) if added else {}
+        if last.get("owner") == new_owner and last.get("by") in review.assigners:
             continue
         yield _hit(change, Text(
             f"归属人从 {old_owner} 改成了 {new_owner}，但 owner_history 没有市场总监新记的分配记录；"
@@ -251,11 +252,13 @@ def collision_in_change(review):
         after = change.after.record if change.after else None
         if change.kind != "added" or after is None or after.kind != "customer" or review.customer(after.id):
             continue
-        for index, phone in enumerate(after.data.get("phones") or []):
+        for index, phone in enumerate(as_list(after.data.get("phones"))):
+            if not isinstance(phone, str):
+                continue
             key = phone_key(phone)
             others = [c for c in review.git.customers_with_digits(key.lstrip("0") if key.startswith("0") else key)
                       if c.id != after.id and c.data.get("owner") != after.data.get("owner")
-                      and any(phone_key(p) == key for p in c.data.get("phones") or [])]
+                      and any(phone_key(p) == key for p in as_list(c.data.get("phones")) if isinstance(p, str))]
             if others:
                 other = others[0]
                 owner = review.who([other.data.get("owner")])
