@@ -4,7 +4,8 @@
 
 --examples sets the cases of the two loader properties; the whole-repository properties
 (rules and pages, site text, review on git branches) get a tenth of it, the cached
-re-check a twentieth. Hypothesis's own statistics say how many cases each one ran.
+re-check a twentieth, whole MkDocs builds a hundredth. Hypothesis's own statistics say
+how many cases each one ran.
 """
 
 from __future__ import annotations
