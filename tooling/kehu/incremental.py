@@ -150,57 +150,25 @@ def snapshot_of(repo: Repository, key: str, files: list[str], states: list[str],
 
 def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], states: list[str], state: str):
     """(CheckResult, new Snapshot) from the snapshot and the files that changed, or None."""
-    columns = snapshot.load_table()
-    if columns is None or snapshot.notes:
+    old = _table(snapshot)
+    if old is None:
         return None
-    try:
-        old = Table(columns)
-    except (KeyError, TypeError, ValueError):
-        return None
-    root = settings.root
-    if files == old.files:
-        changed = [f for f, now, then in zip(files, states, old.states) if now != then]
-        removed: set[str] = set()
-    else:
-        before = dict(zip(old.files, old.states))
-        changed = [f for f, now in zip(files, states) if before.get(f) != now]
-        current = set(files)
-        removed = {f for f in old.files if f not in current}
+    changed, removed = _changes(old, files, states)
     if any(_always_read(f) for f in (*changed, *removed)):
         return None
+    root = settings.root
     schemas = Schemas(schema_dir(root))
     clear_cache()
     max_bytes = max_file_kb(root) * 1024
     loaded = {relative: load_file(root, relative, max_bytes) for relative in changed}
-
-    dirty: set[str] = set()
-    for relative in (*changed, *removed):
-        index = old.at(relative)
-        if index is not None:
-            dirty.update(old.customers(index))
-    for record, _ in loaded.values():
-        if record is not None:
-            dirty.update(customers_of(record, schemas.references))
-    customer_files = old.customer_files()
-    ids_now = {record_id for relative, record_id in customer_files.items()
-               if relative not in loaded and relative not in removed} | {
-        record.id for record, _ in loaded.values() if record is not None and record.kind == "customer" and record.id}
-    if ids_now != set(customer_files.values()):
-        for finding in snapshot.findings:
-            index = old.at(finding.file) if finding.code == NAMES_NEAREST_ID and finding.file else None
-            if index is not None:
-                dirty.update(old.customers(index))
-
+    touched = _touched_customers(old, snapshot, loaded, removed, schemas.references)
     for index, names in enumerate(old.names):
-        if names is not None and (names in dirty if isinstance(names, str) else not dirty.isdisjoint(names)):
-            loaded.setdefault(old.files[index], None)
+        if names is not None and (names in touched if isinstance(names, str) else not touched.isdisjoint(names)):
+            relative = old.files[index]
+            if relative not in loaded and relative not in removed:
+                loaded[relative] = load_file(root, relative, max_bytes)
     for relative in files:
-        if _always_read(relative):
-            loaded.setdefault(relative, None)
-    for relative in [f for f, value in loaded.items() if value is None]:
-        if relative in removed:
-            del loaded[relative]
-        else:
+        if _always_read(relative) and relative not in loaded:
             loaded[relative] = load_file(root, relative, max_bytes)
     part = assemble(root, settings.today, ((f, *loaded[f]) for f in sorted(loaded)))
     validate(part, schemas)
@@ -221,6 +189,49 @@ def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], stat
     result = CheckResult(sorted(fresh.findings + across, key=Finding.sort_key), fresh.files, fresh.records, None, [],
                          root, len(loaded))
     return result, fresh
+
+
+def _table(snapshot: cache.Snapshot) -> Table | None:
+    columns = snapshot.load_table()
+    if columns is None or snapshot.notes:
+        return None
+    try:
+        return Table(columns)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _changes(old: Table, files: list[str], states: list[str]) -> tuple[list[str], set[str]]:
+    """Files added or changed since the snapshot, and files removed."""
+    if files == old.files:
+        return [f for f, now, then in zip(files, states, old.states) if now != then], set()
+    before = dict(zip(old.files, old.states))
+    current = set(files)
+    return [f for f, now in zip(files, states) if before.get(f) != now], {f for f in old.files if f not in current}
+
+
+def _touched_customers(old: Table, snapshot: cache.Snapshot, loaded: dict, removed: set[str], references) -> set[str]:
+    """The customers whose findings may change: those the changed files belonged to before
+    and belong to now, and -- when a customer id appeared or disappeared -- those of every
+    unknown-reference finding, whose nearest-id hint may change."""
+    touched: set[str] = set()
+    for relative in (*loaded, *removed):
+        index = old.at(relative)
+        if index is not None:
+            touched.update(old.customers(index))
+    for record, _ in loaded.values():
+        if record is not None:
+            touched.update(customers_of(record, references))
+    customer_files = old.customer_files()
+    ids_now = {record_id for relative, record_id in customer_files.items()
+               if relative not in loaded and relative not in removed} | {
+        record.id for record, _ in loaded.values() if record is not None and record.kind == "customer" and record.id}
+    if ids_now != set(customer_files.values()):
+        for finding in snapshot.findings:
+            index = old.at(finding.file) if finding.code == NAMES_NEAREST_ID and finding.file else None
+            if index is not None:
+                touched.update(old.customers(index))
+    return touched
 
 
 def _file(record: Record) -> str:
