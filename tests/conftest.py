@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,16 @@ def repo(tmp_path) -> Repo:
     r.customer()
     r.visit()
     return r
+
+
+def git(root: Path, *args: str, when: str | None = None, name: str = "kehu test",
+        email: str = "test@example.com") -> str:
+    """Real git in `root`, isolated from this machine's git configuration."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    if when:
+        env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+    command = ["git", "-c", f"user.name={name}", "-c", f"user.email={email}", "-c", "init.defaultBranch=main", *args]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=True).stdout
 
 
 def codes(findings: list[dict]) -> list[str]:

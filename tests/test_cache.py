@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
 
 import pytest
-from conftest import PROJECT, TODAY
+from conftest import PROJECT, TODAY, git
 
 from kehu.cache import FOLDER
 from kehu.check import Settings, run_check
 
 CACHE = f"{FOLDER}/check.json"
-GIT_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-
-
-def git(root, *args):
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, env=GIT_ENV, check=True,
-                   capture_output=True)
-
-
 def broken(repo):
     repo.visit(id="V2026-000002", staff="liuyng")
 
@@ -95,7 +85,7 @@ def test_in_git_an_uncommitted_edit_is_seen(repo):
 def test_records_ignored_by_an_enclosing_git_repository_are_still_hashed(repo):
     outer = repo.root.parent
     (outer / ".gitignore").write_text("company/\n", encoding="utf-8")
-    subprocess.run(["git", "init", "-q"], cwd=outer, env=GIT_ENV, check=True)
+    git(outer, "init", "-q")
     assert repo.check()[0] == 0
     assert (repo.root / CACHE).is_file()
     path = repo.root / "records/visits/2026/11/V2026-000001.yaml"

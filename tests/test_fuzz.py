@@ -4,7 +4,6 @@ is bench/fuzz.py)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from datetime import date
 
@@ -12,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CUSTOMER_C0009
+from conftest import CUSTOMER_C0009, git
 from kehu.check import Settings, run_check
 from kehu.load.yamlfile import decode, parse
 
@@ -148,14 +147,6 @@ def test_the_whole_site_builds_from_any_text(repo, tmp_path_factory, name, notes
         return  # YAML refuses some control characters (K001): no page, the build still succeeded
     page = (site / "customers" / "C2026-0009" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in page and 'href="http://example.com' not in page
-
-
-GIT_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-
-
-def git(root, *args):
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, env=GIT_ENV,
-                          check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from conftest import STAFF
+from conftest import git as run_git
 
 EMAIL = "{}@hzdecor.cn"
 
 
 def git(root, *args, when="2026-11-18T10:00:00+08:00", author=None):
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-    cmd = ["git", "-c", "user.name=CI", "-c", f"user.email={EMAIL.format('ci')}", "-c", "init.defaultBranch=main", *args]
     if author:
         name = STAFF[author][0] if author in STAFF else author
-        cmd += ["--author", f"{name} <{EMAIL.format(author)}>"]
-    return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=True).stdout
+        args += ("--author", f"{name} <{EMAIL.format(author)}>")
+    return run_git(root, *args, when=when, name="CI", email=EMAIL.format("ci"))
 
 
 def commit(root, message, author="liuyang", when="2026-11-18T10:00:00+08:00"):

@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+from conftest import git as run_git
+
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
@@ -102,13 +104,8 @@ def test_serve_previews_and_reloads_after_a_record_changes(repo):
 
 
 def test_customer_page_shows_who_changed_the_record_from_git(repo):
-    import os
-
     def git(*args, when):
-        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-               "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-        subprocess.run(["git", "-c", "user.name=刘洋", "-c", "user.email=liuyang@hzdecor.cn", *args],
-                       cwd=repo.root, env=env, check=True, capture_output=True)
+        run_git(repo.root, *args, when=when, name="刘洋", email="liuyang@hzdecor.cn")
 
     git("init", "-q", when="2026-11-10T10:00:00+08:00")
     git("add", "-A", when="2026-11-10T10:00:00+08:00")
