@@ -67,6 +67,22 @@ def test_rebuild_replaces_the_site_whole(repo):
     assert not list(repo.root.glob(".kehu-build-*")) and not (repo.root / "_site.old").exists()
 
 
+def test_regenerating_pages_drops_the_page_of_a_deleted_record(repo, tmp_path):
+    """What `kehu serve` does on every change: pages of records that are gone go too."""
+    from conftest import TODAY
+
+    from kehu.site.build import write_pages
+
+    second = repo.customer(id="C2026-0002", name="李娜", phone="13700001111")
+    docs = tmp_path / "docs"
+    write_pages(repo.root, TODAY, docs, full=False)
+    assert (docs / "customers/C2026-0002.md").is_file() and (docs / "staff/liuyang.md").is_file()
+    second.unlink()
+    write_pages(repo.root, TODAY, docs, full=False)
+    assert not (docs / "customers/C2026-0002.md").exists()
+    assert (docs / "customers/C2026-0001.md").is_file() and (docs / "index.md").is_file()
+
+
 def test_serve_previews_and_reloads_after_a_record_changes(repo):
     import socket
     import time

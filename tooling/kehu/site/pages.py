@@ -74,6 +74,7 @@ class Site:
             if finding.record:
                 self.by_record[finding.record].append(finding)
         self.pages = 0
+        self.written: set[str] = set()
         self.search: list[dict] = []
         self.progress = progress or (lambda done, total: None)
 
@@ -86,6 +87,7 @@ class Site:
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
         self.pages += 1
+        self.written.add(relative)
 
     def person(self, staff_id, link_from: str | None = None) -> str:
         if staff_id == POOL:
@@ -118,7 +120,16 @@ class Site:
         self.report_pages()
         self.rule_pages()
         self.write("assets/kehu-search.json", json.dumps(self.search, ensure_ascii=False, separators=(",", ":")))
+        self.remove_stale_pages()
         return self.pages
+
+    def remove_stale_pages(self) -> None:
+        """`kehu serve` regenerates into the same folder: a customer or staff member whose
+        record is gone (or is now hidden) must lose the page too."""
+        for folder in RECORD_PAGE_FOLDERS:
+            for path in (self.out / folder).glob("*.md"):
+                if f"{folder}/{path.name}" not in self.written:
+                    path.unlink()
 
     def dashboard(self) -> None:
         customers = [c.data for c in self.customers]
@@ -307,6 +318,9 @@ class Site:
                        f"{' · 在 kehu review 中检查' if rule.stage == 'review' else ''}\n\n{rule.doc}\n")
             self.search.append(entry(f"{code} {rule.title.zh}", f"rules/{code}/", "规则", [code, rule.title.zh, rule.name], []))
         self.write("rules/index.md", "# 规则目录\n\n| 代码 | 级别 | 规则 |\n|---|---|---|\n" + "\n".join(rows) + "\n")
+
+
+RECORD_PAGE_FOLDERS = ("customers", "staff")  # one generated page per record
 
 
 def generate(repo, findings, out: Path, full: bool, history: dict | None = None, progress=None) -> int:
