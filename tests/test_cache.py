@@ -194,3 +194,42 @@ def test_a_recheck_after_each_kind_of_edit_equals_a_full_run(tmp_path, in_git):
         else:
             assert again.files_read < full.files / 5, name  # only the customers the edit touched
         assert run_check(Settings(root, TODAY, use_cache=True)).files_read == 0, name
+
+
+# --- outside git: a file's blob id is remembered with its stat, as git's index does -------
+
+def test_outside_git_an_unchanged_file_is_not_read_again(repo, monkeypatch):
+    from kehu import cache
+
+    monkeypatch.setattr(cache._Hashed, "RACY_NS", 0)  # the fixture's files are seconds old, not minutes
+    assert run_check(Settings(repo.root, TODAY, use_cache=True)).files_read > 0
+    hashed = []
+    original = cache._blob_id
+    monkeypatch.setattr(cache, "_blob_id", lambda path: hashed.append(path) or original(path))
+    assert run_check(Settings(repo.root, TODAY, use_cache=True)).files_read == 0
+    assert hashed == []
+
+
+def test_outside_git_a_rewrite_that_keeps_size_and_mtime_is_still_seen(repo, monkeypatch):
+    import os
+
+    from kehu import cache
+
+    monkeypatch.setattr(cache._Hashed, "RACY_NS", 0)
+    run_check(Settings(repo.root, TODAY, use_cache=True))
+    path = repo.root / "records/visits/2026/11/V2026-000001.yaml"
+    before = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("liuyang", "liuyng", 1) + " ", encoding="utf-8")
+    path.write_bytes(path.read_bytes()[:before.st_size])  # same size ...
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # ... same modification time
+    again = run_check(Settings(repo.root, TODAY, use_cache=True))
+    assert [f.code for f in again.findings] == ["K201"]  # the change time gave it away
+
+
+def test_a_file_written_moments_ago_is_not_remembered(repo):
+    import json
+
+    run_check(Settings(repo.root, TODAY, use_cache=True))
+    memo = (repo.root / FOLDER / "blobs.json").read_bytes().split(b"\n", 1) if (
+        repo.root / FOLDER / "blobs.json").exists() else [b"", b"{}"]
+    assert "records/visits/2026/11/V2026-000001.yaml" not in json.loads(memo[1])

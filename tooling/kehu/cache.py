@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
+import time
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,7 +83,11 @@ def survey(root: Path) -> tuple[list[str], list[str]]:
     current content. Git works in other processes while this one walks the folders."""
     git = _GitBlobs(root)
     files = record_files(root)
-    return files, [state or _blob_id(root / relative) for relative, state in zip(files, git.states(files))]
+    states = git.states(files)
+    unsure = [index for index, state in enumerate(states) if state is None]
+    if unsure:
+        _Hashed(root).fill(files, states, unsure)
+    return files, states
 
 
 def _read(path: Path) -> bytes:
@@ -94,6 +100,53 @@ def _read(path: Path) -> bytes:
 def _blob_id(path: Path) -> str:
     data = _read(path)
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class _Hashed:
+    """Blob ids kehu computed itself (files git does not vouch for: all of them outside
+    git), remembered with each file's size, change time, modification time and inode, as
+    git's index does. A file whose stat is unchanged keeps its id; a file changed in the
+    last seconds before a run is not remembered, since a second write within the same
+    clock tick would leave its stat unchanged (git's "racily clean" entries)."""
+
+    NAME = "blobs.json"
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.known: dict = {}
+        try:
+            header, _, body = (root / FOLDER / self.NAME).read_bytes().partition(b"\n")
+            if json.loads(header) == {"format": FORMAT, "checksum": hashlib.sha256(body).hexdigest()}:
+                self.known = json.loads(body)
+        except (OSError, ValueError):
+            pass
+        if not isinstance(self.known, dict):
+            self.known = {}
+
+    def fill(self, files: list[str], states: list, unsure: list[int]) -> None:
+        started = time.time_ns()
+        remembered = {}
+        for index in unsure:
+            relative = files[index]
+            path = self.root / relative
+            try:
+                info = os.stat(path)
+            except OSError:
+                states[index] = _blob_id(path)
+                continue
+            stat = [info.st_size, info.st_ctime_ns, info.st_mtime_ns, info.st_ino]
+            known = self.known.get(relative)
+            if isinstance(known, list) and len(known) == 5 and known[:4] == stat and isinstance(known[4], str):
+                states[index] = known[4]
+            else:
+                states[index] = _blob_id(path)  # read after the stat: a later write changes the stat
+            if max(info.st_ctime_ns, info.st_mtime_ns) < started - self.RACY_NS:
+                remembered[relative] = [*stat, states[index]]
+        if remembered != self.known:
+            body = _dump(remembered)
+            _write(self.root, self.NAME, _dump({"format": FORMAT, "checksum": hashlib.sha256(body).hexdigest()})
+                   + b"\n" + body)
 
 
 # "H <mode> <blob> <stage>\t<path>": only a plain (not assume-unchanged, not skip-worktree),
@@ -177,6 +230,10 @@ def save(root: Path, snapshot: Snapshot) -> None:
     table = _dump(snapshot.table)
     header = _dump({"format": FORMAT, "key": snapshot.key, "state": snapshot.state,
                     "summary": hashlib.sha256(summary).hexdigest(), "table": hashlib.sha256(table).hexdigest()})
+    _write(root, "check.json", header + b"\n" + summary + b"\n" + table)
+
+
+def _write(root: Path, name: str, content: bytes) -> None:
     folder = root / FOLDER
     try:
         folder.mkdir(exist_ok=True)
@@ -185,7 +242,7 @@ def save(root: Path, snapshot: Snapshot) -> None:
             ignore.write_text("# kehu's cache: never committed\n*\n", encoding="utf-8")
         from kehu.edit import write_atomically
 
-        write_atomically(_path(root), header + b"\n" + summary + b"\n" + table, durable=False)
+        write_atomically(folder / name, content, durable=False)
     except OSError:
         pass  # a read-only checkout simply runs without a cache
 
