@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import STAFF
+from conftest import STAFF, TODAY
 from conftest import git as run_git
 
 EMAIL = "{}@hzdecor.cn"
@@ -176,3 +176,22 @@ def test_bad_refs_and_no_git_exit_2(repo, history):
     run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "nope"],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+def test_a_crashing_review_rule_becomes_a_finding_and_the_others_still_run(history, monkeypatch):
+    from dataclasses import replace
+
+    from kehu import review as review_module
+    from kehu.review import run_review
+    from kehu.rules import RULES
+
+    def boom(review):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(review_module, "RULES", {**RULES, "K806": replace(RULES["K806"], check=boom)})
+    history.customer(id="C2026-0002", owner="wangli", registered_by="liuyang")  # K802: taken without an entry
+    commit(history.root, "customer")
+    result = run_review(history.root, "main", None, TODAY)
+    crashed = [f for f in result.findings if f.code == "K806"]
+    assert len(crashed) == 1 and "K806 运行出错" in crashed[0].message.zh and crashed[0].severity == "error"
+    assert any(f.code == "K802" for f in result.findings)

@@ -15,7 +15,7 @@ from kehu.findings import Finding, Hit, Text
 from kehu.load import Repository, load_repository
 from kehu.load.locate import clear_cache, locate
 from kehu.rules import RULES
-from kehu.rules.base import crash_message
+from kehu.rules.base import findings_of
 from kehu.validate import Schemas, schema_dir, validate
 
 SELECTOR = re.compile(r"^K[0-9]{0,3}$")
@@ -158,12 +158,7 @@ def apply_rules(repo: Repository, rules: dict, settings: Settings) -> list[Findi
         severity = selection.severity(code, rule.severity)
         if severity is None:
             continue
-        try:
-            hits = list(rule.check(repo))
-        except Exception as exc:  # a broken rule is a finding, never a traceback
-            findings.append(Finding(code, "error", None, None, None, None, crash_message(code, exc)))
-            continue
-        findings.extend(_finding(hit, code, severity, repo) for hit in hits)
+        findings.extend(findings_of(rule, repo, lambda hit: _finding(hit, code, severity, repo)))
     return findings
 
 

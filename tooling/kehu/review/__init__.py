@@ -16,7 +16,7 @@ from kehu.load import Record
 from kehu.load.locate import locate_in_text
 from kehu.review.gitchange import Change, GitChange, ReviewError, read_change
 from kehu.rules import RULES
-from kehu.rules.base import crash_message
+from kehu.rules.base import findings_of
 from kehu.validate import Schemas, schema_dir
 
 __all__ = ["Review", "ReviewError", "ReviewResult", "run_review"]
@@ -166,12 +166,7 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
     for code, rule in RULES.items():
         if rule.stage != "review":
             continue
-        try:
-            hits = list(rule.check(review))
-        except Exception as exc:  # a broken rule is a finding, never a traceback
-            findings.append(Finding(code, "error", None, None, None, None, crash_message(code, exc)))
-            continue
-        findings.extend(_finding(review, code, rule.severity, hit) for hit in hits)
+        findings.extend(findings_of(rule, review, lambda hit: _finding(review, code, rule.severity, hit)))
     findings.sort(key=Finding.sort_key)
     return ReviewResult(review, findings)
 
