@@ -199,8 +199,11 @@ class _GitBlobs:
         return states
 
 
+NAME = "check.json"
+
+
 def _path(root: Path) -> Path:
-    return root / FOLDER / "check.json"
+    return root / FOLDER / NAME
 
 
 def load(root: Path, expected_key: str) -> Snapshot | None:
@@ -230,7 +233,7 @@ def save(root: Path, snapshot: Snapshot) -> None:
     table = _dump(snapshot.table)
     header = _dump({"format": FORMAT, "key": snapshot.key, "state": snapshot.state,
                     "summary": hashlib.sha256(summary).hexdigest(), "table": hashlib.sha256(table).hexdigest()})
-    _write(root, "check.json", header + b"\n" + summary + b"\n" + table)
+    _write(root, NAME, header + b"\n" + summary + b"\n" + table)
 
 
 def _write(root: Path, name: str, content: bytes) -> None:

@@ -71,16 +71,16 @@ class Table:
             table._put(index, read.get(relative), references)
         return table
 
-    def updated(self, files: list[str], states: list[str], read: dict[str, Record | None], references) -> Table:
+    def updated(self, files: list[str], states: list[str], read: dict[str, Record | None], removed: set[str],
+                references) -> Table:
         """This table with the files just read put in, and removed files taken out."""
         if files == self.files:
             columns = {name: list(self.columns[name]) for name in ALIGNED}
         else:
             at = [self.at(relative) for relative in files]
             columns = {name: [None if i is None else self.columns[name][i] for i in at] for name in ALIGNED}
-        current = set(files) if files != self.files else None
         fields = {relative: kept for relative, kept in self.fields.items()
-                  if relative not in read and (current is None or relative in current)}
+                  if relative not in read and relative not in removed}
         table = Table({"files": files, "states": states, **columns, "fields": fields})
         for relative, record in read.items():
             table._put(bisect_left(files, relative), record, references)
@@ -183,7 +183,7 @@ def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], stat
         return None
 
     kept = [f for f in snapshot.findings if f.file not in loaded and f.file not in removed]
-    new = old.updated(files, states, read, schemas.references)
+    new = old.updated(files, states, read, removed, schemas.references)
     fresh = cache.Snapshot(snapshot.key, state, len(files), len(whole.records), kept + findings, across, [],
                            new.columns)
     result = CheckResult(sorted(fresh.findings + across, key=Finding.sort_key), fresh.files, fresh.records, None, [],
