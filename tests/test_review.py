@@ -188,7 +188,7 @@ def test_a_crashing_review_rule_becomes_a_finding_and_the_others_still_run(histo
     def boom(review):
         raise TypeError("unhashable type: 'list'")
 
-    monkeypatch.setattr(review_module, "RULES", {**RULES, "K806": replace(RULES["K806"], check=boom)})
+    monkeypatch.setattr(review_module, "REVIEW_RULES", {**review_module.REVIEW_RULES, "K806": replace(RULES["K806"], check=boom)})
     history.customer(id="C2026-0002", owner="wangli", registered_by="liuyang")  # K802: taken without an entry
     commit(history.root, "customer")
     result = run_review(history.root, "main", None, TODAY)

@@ -28,7 +28,7 @@ from kehu.findings import Finding, Text
 from kehu.load import RECORDS_DIR, record_files
 
 FOLDER = ".kehu-cache"
-FORMAT = 2
+FORMAT = 3
 CODE = Path(__file__).resolve().parent
 
 
@@ -264,9 +264,9 @@ def _parse(raw: bytes):
 
 def _plain(finding: Finding) -> list:
     return [finding.code, finding.severity, finding.file, finding.line, finding.column, finding.record,
-            finding.message.zh, finding.message.en]
+            finding.message.zh, finding.message.en, finding.field, finding.excepted, finding.state]
 
 
 def _finding(plain: list) -> Finding:
-    code, severity, file, line, column, record, zh, en = plain
-    return Finding(code, severity, file, line, column, record, Text(zh, en))
+    code, severity, file, line, column, record, zh, en, field_, excepted, state = plain
+    return Finding(code, severity, file, line, column, record, Text(zh, en), field_, excepted, state)

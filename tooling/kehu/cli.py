@@ -87,7 +87,8 @@ def cli(ctx):
 @click.option("--no-cache", "no_cache", is_flag=True, help="不用也不写 .kehu-cache/（默认：内容没变时直接用上次的结果）")
 def check(repo, today, lang, fmt, select, ignore, no_cache):
     """按 schema 和公司制度检查全部记录。"""
-    from kehu.check import BadSelector, Settings, run_check
+    from kehu.check import Settings, run_check
+    from kehu.engine import BadSelector
     from kehu.report import REPORTERS
 
     root = repository_root(repo)
@@ -101,9 +102,7 @@ def check(repo, today, lang, fmt, select, ignore, no_cache):
         say(lang, "注意：" + note.zh, "note: " + note.en)
     REPORTERS[fmt](result, lang, sys.stdout)
     if fmt != "text":
-        from kehu.report.text import summary_line
-
-        click.echo(summary_line(result, lang), err=True)
+        click.echo(result.headline(lang), err=True)
     sys.exit(1 if result.errors else 0)
 
 

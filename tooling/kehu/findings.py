@@ -32,6 +32,7 @@ class Hit:
     column: int | None = None
     at_key: bool = False  # point at the key itself (an unexpected field), not its value
     record_id: str | None = None
+    done_late: bool = False  # the deadline was missed on work already done: no edit can fix it
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,20 @@ class Finding:
     column: int | None
     record: str | None
     message: Text
+    field: str | None = None  # the path inside the record ("phones.0"), part of its identity
+    excepted: bool = False  # a signed exception (豁免) on the record covers it
+    state: str | None = None  # "done_late": a deadline missed on finished work
+    new: bool | None = None  # against a reference (--new-since, review); None: not compared
+
+    @property
+    def open(self) -> bool:
+        """Still to act on: not excepted, not finished late, not there before."""
+        return not self.excepted and self.state != "done_late" and self.new is not False
+
+    @property
+    def blocks(self) -> bool:
+        """Fails the run (exit status 1)."""
+        return self.severity == "error" and self.open
 
     def sort_key(self):
         return (self.file or "", self.line or 0, self.column or 0, self.code, self.message.zh)
@@ -56,4 +71,7 @@ class Finding:
             "column": self.column,
             "record": self.record,
             "message": self.message.get(lang),
+            "excepted": self.excepted,
+            "state": self.state or "open",
+            "new": self.new,
         }

@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from kehu import cache
-from kehu.check import CHECK_RULES, CheckResult, Settings, apply_rules
+from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules
 from kehu.facts import values_at
 from kehu.findings import Finding
 from kehu.load import (
@@ -41,7 +41,8 @@ ALWAYS_READ_PREFIXES = tuple(f"{RECORDS_DIR}/{name}" for name in ALWAYS_READ)
 NAMES_NEAREST_ID = "K201"
 ACROSS = {code: rule for code, rule in CHECK_RULES.items() if rule.reads is not None}
 PER_CUSTOMER = {code: rule for code, rule in CHECK_RULES.items() if rule.reads is None}
-FIELDS_READ_ACROSS = sorted({name for rule in ACROSS.values() for name in rule.reads} - {"id"})
+# `exceptions` too: a finding of a cross-repository rule may be excepted on its record
+FIELDS_READ_ACROSS = sorted({name for rule in ACROSS.values() for name in rule.reads} - {"id"} | {"exceptions"})
 KEPT_KINDS = ("customer", "visit", "complaint", "disposal")  # schema-checked: JSON-safe once valid
 NO_KIND = ""  # a record kehu could not place (kind None); a file with no record has kind None here
 ALIGNED = ("kinds", "valid", "ids", "customers")

@@ -7,6 +7,7 @@ Beancount's loader returns errors as values beside the entries it could read.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,15 @@ DATE_FIELDS = {"customer": "registered_at", "visit": "at", "complaint": "receive
 ID_PREFIX_KINDS = {"C": "customer", "V": "visit", "T": "complaint", "D": "disposal"}
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_MAX_FILE_KB = 1024
+# a record file at its layout path, by shape alone (K004 then compares it with the content)
+LAYOUT = {
+    "customer": re.compile(r"records/customers/[0-9]{4}/C[0-9]{4}-[0-9]{4,}\.yaml"),
+    "visit": re.compile(r"records/visits/[0-9]{4}/(0[1-9]|1[0-2])/V[0-9]{4}-[0-9]{6,}\.yaml"),
+    "complaint": re.compile(r"records/complaints/[0-9]{4}/T[0-9]{4}-[0-9]{4,}\.yaml"),
+    "disposal": re.compile(r"records/disposals/[0-9]{4}/D[0-9]{4}-[0-9]{4,}\.yaml"),
+    "staff": re.compile(r"records/staff/[a-z][a-z0-9_-]{1,31}\.yaml"),
+    "policy": re.compile(r"records/policy\.yaml"),
+}
 
 
 class NoRepository(Exception):
@@ -135,6 +145,11 @@ def kind_of_location(relative: str) -> str | None:
     if len(parts) >= 3 and parts[1] in FOLDER_KINDS:
         return FOLDER_KINDS[parts[1]][0]
     return None
+
+
+def layout_kind(relative: str) -> str | None:
+    """The kind of record a path holds if it is at a layout path, else None."""
+    return next((kind for kind, shape in LAYOUT.items() if shape.fullmatch(relative)), None)
 
 
 def load_file(root: Path, relative: str, max_bytes: int) -> tuple[Record | None, list[Problem]]:

@@ -22,4 +22,5 @@ def render(result, lang: str, out) -> None:
             fields.append(f"col={f.column}")
         fields.append(f"title={_property(f.code)}")
         record = f"[{f.record}] " if f.record else ""
-        out.write(f"::{f.severity} {','.join(fields)}::{_data(record + f.message.get(lang))}\n")
+        level = f.severity if f.open else "notice"  # excepted, done late or existing: shown, not failing
+        out.write(f"::{level} {','.join(fields)}::{_data(record + f.message.get(lang))}\n")

@@ -1,4 +1,4 @@
-"""`--format json`: one object, the shape of schemas/check-output.schema.json."""
+"""`--format json`: one object: for check the shape of schemas/check-output.schema.json."""
 
 from __future__ import annotations
 
@@ -6,9 +6,5 @@ import json
 
 
 def render(result, lang: str, out) -> None:
-    document = {
-        "findings": [f.as_dict(lang) for f in result.findings],
-        "summary": result.summary(),
-    }
-    json.dump(document, out, ensure_ascii=False, indent=2)
+    json.dump(result.as_dict(lang), out, ensure_ascii=False, indent=2)
     out.write("\n")

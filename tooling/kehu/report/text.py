@@ -11,6 +11,19 @@ from kehu.load.yamlfile import decode
 SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning")}
 
 
+def label(finding, lang: str) -> str:
+    """错误 / 警告, and why a finding does not count when it does not."""
+    english = lang == "en"
+    text = SEVERITY[finding.severity][1 if english else 0]
+    if finding.excepted:
+        text += " (excepted)" if english else "（已豁免）"
+    elif finding.state == "done_late":
+        text += " (done late)" if english else "（已完成，逾期）"
+    elif finding.new is False:
+        text += " (existing)" if english else "（原有）"
+    return text
+
+
 @lru_cache(maxsize=64)
 def _lines(path: str) -> tuple[str, ...]:
     try:
@@ -29,14 +42,12 @@ def _width(text: str) -> int:
 
 def render(result, lang: str, out, root=None) -> None:
     root = root or result.root
-    english = lang == "en"
     for file, group in groupby(result.findings, key=lambda f: f.file):
         out.write(f"{file or '(repository)'}\n")
         for f in group:
             where = f"{file}:{f.line or 1}:{f.column or 1}" if file else "(repository)"
             record = f" [{f.record}]" if f.record else ""
-            severity = SEVERITY[f.severity][1 if english else 0]
-            out.write(f"{where}: {f.code} {severity}{record} {f.message.get(lang)}\n")
+            out.write(f"{where}: {f.code} {label(f, lang)}{record} {f.message.get(lang)}\n")
             lines = _lines(str(root / file)) if (root and file and f.line) else ()
             if f.line and 0 < f.line <= len(lines):
                 source = lines[f.line - 1].replace("\t", " ")
@@ -46,13 +57,5 @@ def render(result, lang: str, out, root=None) -> None:
                     pad = _width(source[: f.column - 1])
                     out.write(" " * (len(gutter) - 2) + "| " + " " * pad + "^\n")
         out.write("\n")
-    out.write(summary_line(result, lang) + "\n")
+    out.write(result.headline(lang) + "\n")
 
-
-def summary_line(result, lang: str) -> str:
-    counts = ", ".join(f"{code}×{n}" for code, n in result.summary()["by_code"].items())
-    if lang == "en":
-        verdict = "no problems" if not result.findings else f"{result.errors} errors, {result.warnings} warnings"
-        return f"checked {result.files} files, {result.records} records: {verdict}" + (f" ({counts})" if counts else "")
-    verdict = "没有发现问题" if not result.findings else f"{result.errors} 个错误，{result.warnings} 个警告"
-    return f"检查了 {result.files} 个文件、{result.records} 条记录：{verdict}" + (f"（{counts}）" if counts else "")

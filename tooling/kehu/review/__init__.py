@@ -16,7 +16,7 @@ from kehu.load import Record
 from kehu.load.locate import locate_in_text
 from kehu.review.gitchange import Change, GitChange, ReviewError, read_change
 from kehu.rules import RULES
-from kehu.rules.base import findings_of
+from kehu.engine import Selection, run_rules, tally, verdict
 from kehu.validate import Schemas, schema_dir
 
 __all__ = ["Review", "ReviewError", "ReviewResult", "run_review"]
@@ -110,10 +110,28 @@ def is_admin_path(path: str) -> bool:
 class ReviewResult:
     review: Review
     findings: list[Finding]
+    root: Path | None = None
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
+        return sum(f.blocks for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" and f.open for f in self.findings)
+
+    def summary(self) -> dict:
+        return {"files": len(self.review.changes), "author": self.review.author, "approved_by": sorted(self.review.approvals),
+                **tally(self.findings)}
+
+    def headline(self, lang: str) -> str:
+        review = self.review
+        author = review.author or review.author_label
+        approvals = ", ".join(sorted(review.approvals)) or "-"
+        if lang == "en":
+            return (f"reviewed {len(review.changes)} changed files by {author} (approved by {approvals}): "
+                    f"{verdict(self.findings, lang)}")
+        return f"审阅了 {len(review.changes)} 个改动文件，作者 {author}，已批准：{approvals}；{verdict(self.findings, lang)}"
 
     def as_dict(self, lang: str) -> dict:
         review = self.review
@@ -127,7 +145,7 @@ class ReviewResult:
             if change.binary or (record is None and change.kind != "deleted"):
                 item["note"] = Text("不是可读的记录文件", "not a readable record file").get(lang)
             changes.append(item)
-        return {"changes": changes, "findings": [f.as_dict(lang) for f in self.findings]}
+        return {"changes": changes, "findings": [f.as_dict(lang) for f in self.findings], "summary": self.summary()}
 
 
 def _match_staff(staff: dict[str, Record], who: str) -> str | None:
@@ -143,7 +161,8 @@ def _match_staff(staff: dict[str, Record], who: str) -> str | None:
 
 
 def run_review(root: Path, base: str, head: str | None, today: date, author: str | None = None,
-               approved_by: tuple[str, ...] = ()) -> ReviewResult:
+               approved_by: tuple[str, ...] = (), select: tuple[str, ...] = (),
+               ignore: tuple[str, ...] = ()) -> ReviewResult:
     change = read_change(root, base, head)
     schemas = Schemas(schema_dir(root))
     staff = {r.id: r for r in change.records_at_base("staff") if r.id}
@@ -163,18 +182,20 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
             f"提交作者 {label} 不在员工名单里（staff 文件的 git.emails / git.handle），无法确认权限：按无权限处理",
             f"the author {label} is not on the staff list (git.emails / git.handle in staff files): "
             "treated as having no rights")))
-    for code, rule in RULES.items():
-        if rule.stage != "review":
-            continue
-        findings.extend(findings_of(rule, review, lambda hit: _finding(review, code, rule.severity, hit)))
+    selection = Selection(select, ignore, policy.get("rules"))
+    findings += run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
     findings.sort(key=Finding.sort_key)
-    return ReviewResult(review, findings)
+    return ReviewResult(review, findings, root)
 
 
-def _finding(review: Review, code: str, severity: str, hit: Hit) -> Finding:
+REVIEW_RULES = {code: rule for code, rule in RULES.items() if rule.stage == "review"}
+
+
+def _place(review: Review, hit: Hit) -> tuple:
+    """A review finding's line is found in the file as the branch has it."""
     line, column = hit.line, hit.column
     if line is None and hit.file and hit.path:
         raw = review.git.blob(review.git.head, hit.file)
         if raw is not None:
             line, column, _ = locate_in_text(raw, hit.path)
-    return Finding(code, severity, hit.file, line, column, hit.record_id, hit.message)
+    return hit.file, line, column, hit.record_id

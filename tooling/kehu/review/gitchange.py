@@ -35,10 +35,18 @@ class Version:
 class Change:
     kind: str  # added | modified | deleted
     path: str  # relative to the records repository root ("/"-separated)
-    old_path: str | None = None  # set when git saw a rename
     before: Version | None = None
     after: Version | None = None
     binary: bool = False
+    modes: tuple[str, str] = ("100644", "100644")  # git's file modes before and after ("000000": absent)
+
+    @property
+    def symlink(self) -> bool:
+        return "120000" in self.modes
+
+    @property
+    def submodule(self) -> bool:
+        return "160000" in self.modes
 
     @property
     def record(self) -> Record | None:
@@ -161,30 +169,23 @@ def read_change(root: Path, base: str, head: str | None) -> GitChange:
     if not bases:
         raise ReviewError(f"{base} 与 {head or 'HEAD'} 没有共同祖先")
     change = GitChange(repo, prefix, bases[0], head_commit)
-    scope = prefix or "."
-    # one diff call, parsed: per-file Diff objects cost too much on big changes; a high
-    # similarity threshold keeps look-alike YAML files from being paired as renames
-    output = repo.git.execute(
-        ["git", "-c", "diff.renameLimit=100000", "diff", "--name-status", "-z", "-M90%", "--no-ext-diff",
-         change.base.hexsha, head_commit.hexsha, "--", scope])
+    # one diff call, parsed: per-file Diff objects cost too much on big changes. No rename
+    # detection: a renamed record is a deletion (which needs a disposal) plus an addition.
+    output = repo.git.execute(["git", "diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
+                               change.base.hexsha, head_commit.hexsha, "--", prefix or "."])
     tokens = output.split("\0")
-    i = 0
-    while i < len(tokens) and tokens[i]:
-        status = tokens[i]
-        if status[0] in "RC":
-            old, new = tokens[i + 1], tokens[i + 2]
-            i += 3
-        else:
-            old = new = tokens[i + 1]
-            i += 2
-        old_rel, new_rel = _relative(old, prefix), _relative(new, prefix)
-        kind = {"A": "added", "D": "deleted", "C": "added"}.get(status[0], "modified")
-        item = Change(kind, new_rel if kind != "deleted" else old_rel, old_rel if status[0] == "R" else None)
+    for meta, path in zip(tokens[0::2], tokens[1::2]):
+        if not meta.startswith(":"):
+            break
+        old_mode, new_mode, _, _, status = meta[1:].split(" ")
+        relative = _relative(path, prefix)
+        kind = {"A": "added", "D": "deleted"}.get(status[0], "modified")
+        item = Change(kind, relative, modes=(old_mode, new_mode))
         if kind != "added":
-            item.before, binary_before = _version(change, change.base, old_rel)
+            item.before, binary_before = _version(change, change.base, relative)
             item.binary |= binary_before
         if kind != "deleted":
-            item.after, binary_after = _version(change, head_commit, new_rel)
+            item.after, binary_after = _version(change, head_commit, relative)
             item.binary |= binary_after
         change.changes.append(item)
     change.added_at = _first_added(repo, change.base, head_commit, prefix)

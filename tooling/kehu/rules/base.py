@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from kehu.findings import Finding, Hit, Text
+from kehu.findings import Hit, Text
 
 DOC_SECTIONS = ("它检查什么", "为什么", "出处", "错误示例", "正确示例")
 
@@ -41,16 +41,3 @@ def rule(code: str, name: str, severity: str, zh: str, en: str, stage: str = "ch
         return function
 
     return wrap
-
-
-
-def findings_of(rule: Rule, subject, to_finding) -> list[Finding]:
-    """The rule's hits on `subject` (a repository, or a change under review) as findings.
-    A rule that raises gives one error finding instead, and the run goes on."""
-    try:
-        hits = list(rule.check(subject))
-    except Exception as exc:  # a broken rule is a finding, never a traceback
-        return [Finding(rule.code, "error", None, None, None, None, Text(
-            f"规则 {rule.code} 运行出错（{type(exc).__name__}: {exc}）；其余规则照常检查，请报告此问题",
-            f"rule {rule.code} crashed ({type(exc).__name__}: {exc}); other rules ran; please report this"))]
-    return [to_finding(hit) for hit in hits]

@@ -160,4 +160,4 @@ def post_plan_followup(repo):
             "，至今没有回访记录", "; none recorded since")
         yield Hit(Text(f"{meeting} 首次方案沟通后 {days} 天内应回访{late.zh}",
                        f"a 回访 was due within {days} days of the first plan meeting on {meeting}{late.en}"),
-                  record=customer, path=("milestones", "first_plan_meeting"))
+                  record=customer, path=("milestones", "first_plan_meeting"), done_late=bool(followups))

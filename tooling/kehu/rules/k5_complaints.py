@@ -22,7 +22,7 @@ def _deadline_hits(repo, step: str, what: Text):
             yield Hit(Text(
                 f"{received} 受理，应在 {workdays} 个工作日内（{due} 前）{what.zh}，实际 {deadline.done}，晚了 {late} 个工作日",
                 f"received {received}; {what.en} was due within {workdays} working days (by {due}), "
-                f"done {deadline.done}: {late} working days late"), record=complaint, path=(own,))
+                f"done {deadline.done}: {late} working days late"), record=complaint, path=(own,), done_late=True)
         else:
             late = calendar.workdays_between(due, repo.today)
             yield Hit(Text(

@@ -28,7 +28,7 @@ def _milestone_hits(repo, start_key, done_key, later_keys, days_key, large_days_
                 yield Hit(Text(f"{what.zh}应在 {start} 后 {days} 天内{size.zh}交付，实际 {done}，晚了 {(done - deadline).days} 天",
                                f"{what.en} was due {days} days after {start}{size.en}; delivered {done}, "
                                f"{(done - deadline).days} days late"),
-                          record=customer, path=("milestones", done_key))
+                          record=customer, path=("milestones", done_key), done_late=True)
         elif (repo.today > deadline and customer.data.get("stage") != LOST
               and not any(milestones.get(k) for k in later_keys)):
             yield Hit(Text(f"{what.zh}应在 {start} 后 {days} 天内{size.zh}交付，至今未交付，已超期 {(repo.today - deadline).days} 天",
