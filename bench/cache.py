@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from kehu import cache
+
 HERE = Path(__file__).resolve().parent
 ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
 TODAY = "2026-11-20"
@@ -65,7 +67,7 @@ def main() -> None:
         git(root, "commit", "-q", "-m", "records")
     git(root, "checkout", "-q", "--", "records")
     cold, first = check(root, "--no-cache")
-    shutil.rmtree(root / ".kehu-cache", ignore_errors=True)
+    shutil.rmtree(cache.folder_of(root), ignore_errors=True)
     written, second = check(root)
     unchanged, changed, same = [], [], [second == first]
     for round_ in range(args.rounds):

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from kehu import cache
+
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 KINDS = {"customers": "customer", "visits": "visit", "complaints": "complaint", "staff": "staff",
@@ -95,7 +97,7 @@ def main() -> None:
     os.sync()
 
     parse = time_parse(paths)
-    shutil.rmtree(out / ".kehu-cache", ignore_errors=True)  # cold: the run reads every file and writes the cache
+    shutil.rmtree(cache.folder_of(out), ignore_errors=True)  # cold: the run reads every file and writes the cache
     check, peak, status = time_command(
         [sys.executable, "-m", "kehu", "check", "--repo", str(out), "--today", date(2026, 11, 20).isoformat(),
          "--format", "json"], out)

@@ -150,3 +150,44 @@ def copy_demo(tmp_path: Path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(PROJECT / "records", target / "records")
     return target
+
+
+# --- pull requests: a main branch with staff that have git identities, and a branch ----------
+
+EMAIL = "{}@hzdecor.cn"
+
+
+def pr_git(root, *args, when="2026-11-18T10:00:00+08:00", author=None):
+    if author:
+        name = STAFF[author][0] if author in STAFF else author
+        args += ("--author", f"{name} <{EMAIL.format(author)}>")
+    return git(root, *args, when=when, name="CI", email=EMAIL.format("ci"))
+
+
+def pr_commit(root, message, author="liuyang", when="2026-11-18T10:00:00+08:00"):
+    pr_git(root, "add", "-A")
+    pr_git(root, "commit", "-q", "-m", message, when=when, author=author)
+
+
+@pytest.fixture
+def history(repo):
+    """The fixture repository as the main branch, staff with git identities, and a branch."""
+    for staff_id, (name, role, dept) in STAFF.items():
+        repo.staff(staff_id, name, role, dept, extra=f"git:\n  emails: ['{EMAIL.format(staff_id)}']\n  handle: gh-{staff_id}\n")
+    pr_git(repo.root, "init", "-q")
+    pr_commit(repo.root, "records", author="sunmin", when="2026-11-10T12:00:00+08:00")
+    pr_git(repo.root, "checkout", "-q", "-b", "change")
+    return repo
+
+
+def pr_review(repo, *args, trusted=True):
+    """kehu review as CI runs it: by default with the code host's word for who opened the
+    pull request (the head commit's author here) and when (the head commit's time)."""
+    if trusted and "--author" not in args:
+        args += ("--author", pr_git(repo.root, "log", "-1", "--format=%ae").strip())
+    if trusted and "--received-at" not in args:
+        args += ("--received-at", pr_git(repo.root, "log", "-1", "--format=%aI").strip())
+    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(repo.root), "--base", "main",
+                          "--today", "2026-11-20", "--format", "json", *args], capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode, json.loads(run.stdout)

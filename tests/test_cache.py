@@ -9,17 +9,16 @@ import shutil
 import pytest
 from conftest import PROJECT, TODAY, git
 
-from kehu.cache import FOLDER
+from kehu.cache import FOLDER, folder_of
 from kehu.check import Settings, run_check
 
-CACHE = f"{FOLDER}/check.json"
 def broken(repo):
     repo.visit(id="V2026-000002", staff="liuyng")
 
 
 def forge(repo, marker: str) -> None:
     """Rewrite the cache as kehu would have written it, with the first finding's message changed."""
-    path = repo.root / CACHE
+    path = folder_of(repo.root) / "check.json"
     header, summary, table = path.read_bytes().split(b"\n", 2)
     body = json.loads(summary)
     body["findings"][0][6] = marker
@@ -32,7 +31,8 @@ def forge(repo, marker: str) -> None:
 def test_warm_run_is_identical_and_comes_from_the_cache(repo):
     broken(repo)
     cold = repo.check("--format", "json")
-    assert (repo.root / CACHE).is_file() and (repo.root / FOLDER / ".gitignore").is_file()
+    # outside git the cache ignores itself, in case the folder is put under git later
+    assert (folder_of(repo.root) / "check.json").is_file() and (repo.root / FOLDER / ".gitignore").is_file()
     assert repo.check("--format", "json")[:2] == cold[:2]
     assert repo.check("--format", "json", "--no-cache")[:2] == cold[:2]
     forge(repo, "来自缓存")
@@ -52,9 +52,9 @@ def test_a_changed_record_is_checked_again(repo):
 def test_a_damaged_cache_is_rebuilt(repo):
     broken(repo)
     cold = repo.check("--format", "json")
-    (repo.root / CACHE).write_text('{"format": 2, "key": "x"', encoding="utf-8")
+    (folder_of(repo.root) / "check.json").write_text('{"format": 2, "key": "x"', encoding="utf-8")
     assert repo.check("--format", "json")[:2] == cold[:2]
-    path = repo.root / CACHE
+    path = folder_of(repo.root) / "check.json"
     path.write_bytes(path.read_bytes().replace("员工 liuyng 不存在".encode(), "改过但没改校验和".encode()))
     assert "改过但没改校验和" not in repo.check()[1]
 
@@ -62,7 +62,7 @@ def test_a_damaged_cache_is_rebuilt(repo):
 def test_a_damaged_table_is_not_used_to_recheck(repo):
     broken(repo)
     repo.check()
-    path = repo.root / CACHE
+    path = folder_of(repo.root) / "check.json"
     header, summary, table = path.read_bytes().split(b"\n", 2)
     path.write_bytes(header + b"\n" + summary + b"\n" + table.replace(b"V2026-000002", b"V2026-000003"))
     repo.visit(id="V2026-000004", at="2026-11-13 10:00:00")
@@ -87,7 +87,7 @@ def test_records_ignored_by_an_enclosing_git_repository_are_still_hashed(repo):
     (outer / ".gitignore").write_text("company/\n", encoding="utf-8")
     git(outer, "init", "-q")
     assert repo.check()[0] == 0
-    assert (repo.root / CACHE).is_file()
+    assert (folder_of(repo.root) / "check.json").is_file()
     path = repo.root / "records/visits/2026/11/V2026-000001.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("liuyang", "liuyng"), encoding="utf-8")
     code, out, err = repo.check()

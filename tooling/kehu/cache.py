@@ -1,4 +1,5 @@
-"""What `kehu check` remembers between runs, in the self-ignoring folder `.kehu-cache/`.
+"""What `kehu check` remembers between runs: inside git's own folder (`.git/kehu-cache/`),
+where no branch can commit a doctored copy; outside git, in the self-ignoring `.kehu-cache/`.
 
 Every record file is known by its content: git's blob id, taken from the index for a file
 git reports unchanged and computed from the bytes otherwise (a modified or untracked file,
@@ -27,7 +28,7 @@ from pathlib import Path
 from kehu.findings import Finding, Text
 from kehu.load import RECORDS_DIR, record_files
 
-FOLDER = ".kehu-cache"
+FOLDER = ".kehu-cache"  # outside git only; a tracked one is never read (review: K808)
 FORMAT = 3
 CODE = Path(__file__).resolve().parent
 
@@ -116,7 +117,7 @@ class _Hashed:
         self.root = root
         self.known: dict = {}
         try:
-            header, _, body = (root / FOLDER / self.NAME).read_bytes().partition(b"\n")
+            header, _, body = (folder_of(root) / self.NAME).read_bytes().partition(b"\n")
             if json.loads(header) == {"format": FORMAT, "checksum": hashlib.sha256(body).hexdigest()}:
                 self.known = json.loads(body)
         except (OSError, ValueError):
@@ -203,7 +204,27 @@ NAME = "check.json"
 
 
 def _path(root: Path) -> Path:
-    return root / FOLDER / NAME
+    return folder_of(root) / NAME
+
+
+def folder_of(root: Path) -> Path:
+    """Where the cache of the records repository at `root` lives: in the git directory of
+    the work tree that holds it (one folder per records repository), else `root/.kehu-cache`."""
+    root = root.resolve()
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            git_dir = dot_git
+        elif dot_git.is_file():  # a linked work tree or a submodule: "gitdir: <path>"
+            text = _read(dot_git).decode("utf-8", "replace")
+            if not text.startswith("gitdir:"):
+                continue
+            git_dir = (folder / text[len("gitdir:"):].strip()).resolve()
+        else:
+            continue
+        inside = root.relative_to(folder).as_posix()
+        return git_dir / "kehu-cache" / (hashlib.sha256(inside.encode()).hexdigest()[:16] if inside != "." else "top")
+    return root / FOLDER
 
 
 def load(root: Path, expected_key: str) -> Snapshot | None:
@@ -237,11 +258,11 @@ def save(root: Path, snapshot: Snapshot) -> None:
 
 
 def _write(root: Path, name: str, content: bytes) -> None:
-    folder = root / FOLDER
+    folder = folder_of(root)
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         ignore = folder / ".gitignore"
-        if not ignore.exists():
+        if folder.name == FOLDER and not ignore.exists():
             ignore.write_text("# kehu's cache: never committed\n*\n", encoding="utf-8")
         from kehu.edit import write_atomically
 

@@ -148,20 +148,35 @@ def _rule_json(rule, lang):
 @LANG
 @click.option("--base", required=True, help="目标分支或提交（PR 要合并进去的那个）")
 @click.option("--head", default=None, help="要审阅的提交（默认 HEAD）")
-@click.option("--author", default=None, help="作者：员工 id、邮箱或代码托管用户名（默认取 head 提交的作者）")
+@click.option("--author", default=None,
+              help="作者：代码托管平台担保的 PR 打开者（员工 id、邮箱或用户名）；不给则取提交信息（K807）")
+@click.option("--received-at", "received_at", default=None, metavar="DATETIME",
+              help="平台首次收到改动的时间（PR 创建时间，ISO 8601）；不给则取提交时间（K807）")
 @click.option("--approved-by", "approved_by", default="", help="已批准的人，逗号分隔（员工 id、邮箱或用户名）")
+@click.option("--select", default="", help="只审这些代码或前缀，逗号分隔")
+@click.option("--ignore", default="", help="不审这些代码或前缀，逗号分隔")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
-def review(repo, today, lang, base, head, author, approved_by, fmt):
+def review(repo, today, lang, base, head, author, received_at, approved_by, select, ignore, fmt):
     """审阅一个分支的改动：每个文件需要谁批准，哪些改动不允许。"""
+    from kehu.engine import BadSelector
     from kehu.review import ReviewError, run_review
     from kehu.review.output import render
+    from kehu.timeutil import local_datetime
 
     root = repository_root(repo)
     approvers = tuple(a.strip() for a in approved_by.split(",") if a.strip())
+    received = local_datetime(received_at) if received_at else None
+    if received_at and received is None:
+        raise Failure(Text(f"--received-at 不是日期时间：{received_at}（如 2026-11-20T09:30:00+08:00）",
+                           f"--received-at is not a date-time: {received_at} (e.g. 2026-11-20T09:30:00+08:00)"))
     try:
-        result = run_review(root, base, head, as_date(today), author, approvers)
+        result = run_review(root, base, head, as_date(today), author, approvers, _codes(select), _codes(ignore),
+                            received)
     except ReviewError as exc:
         raise Failure(Text(f"无法读取改动：{exc}", f"cannot read the change: {exc}")) from None
+    except BadSelector as exc:
+        raise Failure(Text(f"不认识的规则代码或前缀：{exc}（应形如 K801 或 K8）",
+                           f"not a rule code or prefix: {exc} (e.g. K801 or K8)")) from None
     render(result, fmt, lang, sys.stdout)
     sys.exit(1 if result.errors else 0)
 

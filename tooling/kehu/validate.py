@@ -33,17 +33,18 @@ class SchemaError(Exception):
     """The schemas themselves are missing or broken: kehu cannot run."""
 
 
-def schema_dir(root: Path) -> Path:
-    """A records repository's own schemas/ wins; else the ones kehu was installed with."""
+def schema_dir(root: Path | None) -> Path:
+    """A records repository's own schemas/ wins; else the ones kehu was installed with
+    (root None: only those)."""
     here = Path(__file__).resolve()
     for candidate in (
-        root / "schemas",
+        *([root / "schemas"] if root is not None else []),
         here.parents[2] / "schemas",  # a source checkout: tooling/kehu/validate.py
         Path(sys.prefix) / "share" / "kehu" / "schemas",  # a wheel install
     ):
         if (candidate / COMMON).is_file():
             return candidate
-    raise SchemaError(root / "schemas")
+    raise SchemaError((root / "schemas") if root is not None else "schemas")
 
 
 # --- times: an unquoted date is welcome where the schema wants a date, and only there ------
@@ -87,12 +88,16 @@ KehuValidator = validators.extend(Draft202012Validator, {"type": _type})
 
 
 class Schemas:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path | str, texts: dict[str, bytes] | None = None):
+        """The schemas in `directory`, or in `texts` (file name -> content, e.g. read from
+        a git commit; `directory` then only names where they came from)."""
         self.directory = directory
         self.documents: dict[str, dict] = {}
         try:
-            for path in sorted(directory.glob("*.schema.json")):
-                self.documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+            if texts is None:
+                texts = {path.name: path.read_bytes() for path in sorted(Path(directory).glob("*.schema.json"))}
+            for name in sorted(texts):
+                self.documents[name] = json.loads(texts[name].decode("utf-8"))
         except (OSError, ValueError) as exc:
             raise SchemaError(f"{directory}: {exc}") from exc
         missing = [k for k in KINDS if f"{k}.schema.json" not in self.documents]

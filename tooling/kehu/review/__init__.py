@@ -1,25 +1,34 @@
 """`kehu review`: who must approve a change, and which changes nobody may make.
 
-Read the change (gitchange), settle who the author and the approvers are against the staff
-files at the merge base, then run the review rules (K8xx in the registry) over it.
+Read the change (gitchange); settle who the author is, when the change arrived and who
+approved, against the staff files at the merge base; then run the review rules (K8xx in the
+registry) through the same engine as `kehu check`.
+
+Everything that judges is read at the merge base: schemas, policy, staff and the current
+owners. What the branch does to those files is a change to review like any other, never
+the rules it is judged by. Identity and time come from the code host (`--author`,
+`--received-at`); commit metadata, which anyone can set, is only a fallback (K807).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+from kehu.engine import Selection, run_rules, tally, verdict
 from kehu.facts import POOL, as_dict, as_list
 from kehu.findings import Finding, Hit, Text
-from kehu.load import Record
+from kehu.load import RECORDS_DIR, Record, layout_kind
 from kehu.load.locate import locate_in_text
 from kehu.review.gitchange import Change, GitChange, ReviewError, read_change
 from kehu.rules import RULES
-from kehu.engine import Selection, run_rules, tally, verdict
-from kehu.validate import Schemas, schema_dir
+from kehu.validate import SchemaError, Schemas, schema_dir
 
 __all__ = ["Review", "ReviewError", "ReviewResult", "run_review"]
+
+RECORD_KINDS = ("customer", "visit", "complaint", "disposal")  # judged by K801-K806
+CACHE_FOLDER = ".kehu-cache"
 
 
 @dataclass
@@ -33,6 +42,8 @@ class Review:
     author: str | None  # a staff id, None if the author is not on the staff list
     author_label: str
     approvals: set[str] = field(default_factory=set)  # staff ids
+    received_at: datetime | None = None  # when the code host received the change (naive Shanghai time)
+    untrusted: tuple[str, ...] = ()  # what came from commit metadata: "author", "time"
 
     @property
     def changes(self) -> list[Change]:
@@ -64,24 +75,39 @@ class Review:
             parts_en.append(f"{name} ({staff_id}" + (f", @{handle}" if handle else "") + ")")
         return Text("、".join(parts_zh) or "（无人）", ", ".join(parts_en) or "(nobody)")
 
-    def owner_of(self, change: Change) -> str | None:
-        """Whose customer a change touches: the owner at the merge base, or, for a customer
-        added by the change, the owner it is given."""
-        record = change.record
-        if record is None and change.before is not None:
-            record = change.before.record
-        if record is None:
-            return None
-        if record.kind in ("visit", "complaint"):
-            record = self.customer(record.data.get("customer"))
-            if record is None and change.before and change.before.record:
-                record = self.customer(change.before.record.data.get("customer"))
-        elif record.kind == "customer":
-            record = self.customer(record.id) or record
-        else:
-            return None
-        owner = record.data.get("owner") if record else None
-        return owner if isinstance(owner, str) else None
+    # --- what a changed path is ---------------------------------------------------------
+
+    @staticmethod
+    def record_kind(change: Change) -> str | None:
+        """customer/visit/complaint/disposal for a record file at its layout path, else None."""
+        kind = layout_kind(change.path)
+        return kind if kind in RECORD_KINDS and not (change.symlink or change.submodule) else None
+
+    def path_is_admin(self, change: Change) -> bool:
+        """Every tracked path but a record at its layout path: policy, schemas, staff, site,
+        CI files, and anything else."""
+        return self.record_kind(change) is None
+
+    @staticmethod
+    def forbidden(change: Change) -> Text | None:
+        """Why no approval may let this path in (K808), or None."""
+        parts = change.path.split("/")
+        if change.kind == "deleted" and not (change.symlink or change.submodule):
+            return None  # removing a stray file is a cleanup (an admin change)
+        if change.symlink:
+            return Text("符号链接（symlink）：kehu 从不跟随链接，仓库里不允许有", "a symlink: never allowed in the repository")
+        if change.submodule:
+            return Text("子模块（submodule）：不允许", "a submodule: not allowed")
+        if CACHE_FOLDER in parts:
+            return Text(f"{CACHE_FOLDER}/ 是本机缓存，不能提交（CI 从不信任它）",
+                        f"{CACHE_FOLDER}/ is a local cache and must never be committed")
+        if parts[0] == RECORDS_DIR and layout_kind(change.path) is None:
+            return Text("records/ 下只能放按目录规则命名的记录文件（隐藏文件、.bak、别的扩展名或放错目录都不行）",
+                        "only record files at their layout path belong under records/ "
+                        "(no hidden files, .bak, other extensions or wrong folders)")
+        return None
+
+    # --- whose approval a change needs -----------------------------------------------------
 
     def customer(self, customer_id) -> Record | None:
         """A customer as the target branch has it (its owner decides who approves)."""
@@ -89,21 +115,71 @@ class Review:
             return None
         return self.git.customer_at_base(customer_id)
 
-    def path_is_admin(self, change: Change) -> bool:
-        return is_admin_path(change.path) or bool(change.old_path and is_admin_path(change.old_path))
+    def owners_of(self, change: Change) -> list[str]:
+        """Whose customers a record change touches: the owners at the merge base (for a
+        customer the change adds, the owner it is given). A visit or complaint moved from
+        one customer to another touches both."""
+        owners = []
+        for version in (change.before, change.after):
+            record = version.record if version else None
+            if record is None or self.record_kind(change) is None:
+                continue
+            if record.kind in ("visit", "complaint"):
+                customer = self.customer(record.data.get("customer"))
+            elif record.kind == "customer":
+                customer = self.customer(record.id) or record
+            else:
+                continue
+            owner = customer.data.get("owner") if customer else None
+            if isinstance(owner, str) and owner not in owners:
+                owners.append(owner)
+        return owners
+
+    def owner_of(self, change: Change) -> str | None:
+        owners = self.owners_of(change)
+        return owners[-1] if owners else None
+
+    def approval_groups(self, change: Change) -> list[tuple[str, list[str]]]:
+        """What this change needs, as (code, people): one of the people in each group
+        must approve, unless the author is one of them."""
+        groups: list[tuple[str, list[str]]] = []
+        if self.path_is_admin(change):
+            groups.append(("K805", self.admins))
+            return groups
+        for owner in self.owners_of(change):
+            people = ([owner] if owner != POOL and owner in self.staff else []) + self.assigners
+            groups.append(("K801", list(dict.fromkeys(people))))
+        for signer in self.new_waivers(change):
+            groups.append(("K805", [signer]))
+        if self.imported_early(change):
+            groups.append(("K804", self.admins))
+        return groups
+
+    def unmet(self, change: Change) -> list[tuple[str, list[str]]]:
+        return [(code, people) for code, people in self.approval_groups(change)
+                if self.author not in people and not self.approvals & set(people)]
 
     def required_approvers(self, change: Change) -> list[str]:
-        if self.path_is_admin(change):
-            return [] if self.role(self.author) in self.policy["admin_roles"] else self.admins
-        owner = self.owner_of(change)
-        if owner is None or owner == self.author or self.author in self.assigners:
-            return []
-        people = ([owner] if owner != POOL and owner in self.staff else []) + self.assigners
+        """Everyone who could give a missing approval (JSON `required_approvers`)."""
+        people = [person for _, group in self.unmet(change) for person in group]
         return list(dict.fromkeys(people))
 
+    def new_waivers(self, change: Change) -> list[str]:
+        """The signers of exceptions (豁免) this change adds or alters: each must approve."""
+        after = change.after.record if change.after else None
+        if after is None or change.kind == "deleted":
+            return []
+        before = change.before.record if change.before else None
+        old = [as_dict(e) for e in as_list(before.data.get("exceptions"))] if before else []
+        signers = [as_dict(e).get("by") for e in as_list(after.data.get("exceptions")) if as_dict(e) not in old]
+        return list(dict.fromkeys(str(s) for s in signers if s is not None))
 
-def is_admin_path(path: str) -> bool:
-    return path == "records/policy.yaml" or path.startswith(("schemas/", "records/staff/"))
+    def imported_early(self, change: Change) -> bool:
+        """An imported customer (`imported:`) the change adds: its registered_at may be older
+        than the change, with an admin's approval (K804)."""
+        after = change.after.record if change.after else None
+        return (change.kind == "added" and after is not None and after.kind == "customer"
+                and isinstance(after.data.get("imported"), dict) and self.customer(after.id) is None)
 
 
 @dataclass
@@ -121,8 +197,9 @@ class ReviewResult:
         return sum(f.severity == "warning" and f.open for f in self.findings)
 
     def summary(self) -> dict:
-        return {"files": len(self.review.changes), "author": self.review.author, "approved_by": sorted(self.review.approvals),
-                **tally(self.findings)}
+        review = self.review
+        return {"files": len(review.changes), "author": review.author, "approved_by": sorted(review.approvals),
+                "trusted": not review.untrusted, **tally(self.findings)}
 
     def headline(self, lang: str) -> str:
         review = self.review
@@ -140,9 +217,7 @@ class ReviewResult:
             record = change.record or (change.before.record if change.before else None)
             item = {"file": change.path, "record": record.id if record else None, "kind": change.kind,
                     "owner": review.owner_of(change), "required_approvers": review.required_approvers(change)}
-            if change.old_path:
-                item["renamed_from"] = change.old_path
-            if change.binary or (record is None and change.kind != "deleted"):
+            if change.binary or change.symlink or (record is None and change.kind != "deleted"):
                 item["note"] = Text("不是可读的记录文件", "not a readable record file").get(lang)
             changes.append(item)
         return {"changes": changes, "findings": [f.as_dict(lang) for f in self.findings], "summary": self.summary()}
@@ -160,30 +235,46 @@ def _match_staff(staff: dict[str, Record], who: str) -> str | None:
     return None
 
 
-def run_review(root: Path, base: str, head: str | None, today: date, author: str | None = None,
-               approved_by: tuple[str, ...] = (), select: tuple[str, ...] = (),
-               ignore: tuple[str, ...] = ()) -> ReviewResult:
-    change = read_change(root, base, head)
-    schemas = Schemas(schema_dir(root))
-    staff = {r.id: r for r in change.records_at_base("staff") if r.id}
-    policy_record = change.record_at_base("records/policy.yaml")
-    policy = {**schemas.policy_defaults()}
-    if policy_record is not None and not list(schemas.check("policy", policy_record.data)):
-        policy.update(policy_record.data)
-    label = author or f"{change.head.author.name} <{change.head.author.email}>"
-    author_id = _match_staff(staff, author) if author else (
-        _match_staff(staff, change.head.author.email or "") or _match_staff(staff, change.head.author.name or ""))
-    approvals = {a for a in (_match_staff(staff, who) for who in approved_by) if a}
-    review = Review(change, today, policy, staff, author_id, label, approvals)
+def schemas_at_base(change: GitChange) -> Schemas:
+    """The merge base's schemas/; if it has none, the ones kehu was installed with (never
+    the branch's)."""
+    texts = {path.rsplit("/", 1)[1]: change.blob(change.base, path) for path in change.files_at_base("schemas")
+             if path.count("/") == 1 and path.endswith(".schema.json")}
+    if any(raw is None for raw in texts.values()):
+        raise SchemaError("schemas/ at the merge base: a schema is unreadable or too large")
+    if "common.schema.json" in texts:
+        return Schemas(f"{change.base.hexsha[:12]}:schemas", texts)
+    return Schemas(schema_dir(None))
 
-    findings: list[Finding] = []
-    if author_id is None:
-        findings.append(Finding("K801", "error", None, None, None, None, Text(
-            f"提交作者 {label} 不在员工名单里（staff 文件的 git.emails / git.handle），无法确认权限：按无权限处理",
-            f"the author {label} is not on the staff list (git.emails / git.handle in staff files): "
-            "treated as having no rights")))
+
+def policy_at_base(change: GitChange, schemas: Schemas) -> dict:
+    policy = {**schemas.policy_defaults()}
+    record = change.record_at_base(f"{RECORDS_DIR}/policy.yaml")
+    if record is not None and not list(schemas.check("policy", record.data)):
+        policy.update(record.data)
+    return policy
+
+
+def run_review(root: Path, base: str, head: str | None, today: date, author: str | None = None,
+               approved_by: tuple[str, ...] = (), select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+               received_at: datetime | None = None) -> ReviewResult:
+    change = read_change(root, base, head)
+    schemas = schemas_at_base(change)
+    policy = policy_at_base(change, schemas)
+    staff = {r.id: r for r in change.records_at_base("staff") if r.id}
+    untrusted = ()
+    if author:
+        label, author_id = author, _match_staff(staff, author)
+    else:
+        untrusted += ("author",)
+        label = f"{change.head.author.name} <{change.head.author.email}>"
+        author_id = _match_staff(staff, change.head.author.email or "") or _match_staff(staff, change.head.author.name or "")
+    if received_at is None:
+        untrusted += ("time",)
+    approvals = {a for a in (_match_staff(staff, who) for who in approved_by) if a}
+    review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted)
     selection = Selection(select, ignore, policy.get("rules"))
-    findings += run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
+    findings = run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
     findings.sort(key=Finding.sort_key)
     return ReviewResult(review, findings, root)
 

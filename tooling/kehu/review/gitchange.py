@@ -15,7 +15,7 @@ from pathlib import Path
 
 import git
 
-from kehu.load import RECORDS_DIR, Record, kind_of_location
+from kehu.load import DEFAULT_MAX_FILE_KB, RECORDS_DIR, Record, kind_of_location
 from kehu.load.yamlfile import decode, parse
 
 
@@ -62,15 +62,32 @@ class GitChange:
     head: git.Commit
     changes: list[Change] = field(default_factory=list)
     added_at: dict[str, datetime] = field(default_factory=dict)  # path -> author time of the adding commit
+    max_bytes: int = DEFAULT_MAX_FILE_KB * 1024  # policy max_file_kb at the merge base
     _customers: dict = field(default_factory=dict)
 
     def blob(self, commit: git.Commit, path: str) -> bytes | None:
         """A file as `commit` has it, through git's persistent `cat-file --batch` (walking
-        big trees in Python cost more than the rest of a review)."""
+        big trees in Python cost more than the rest of a review); None if it is missing or
+        larger than policy `max_file_kb` (never read into memory)."""
+        name = f"{commit.hexsha}:{self._git_path(path)}"
         try:
-            return self.repo.git.get_object_data(f"{commit.hexsha}:{self._git_path(path)}")[3]
+            if self.repo.git.get_object_header(name)[2] > self.max_bytes:
+                return None
+            return self.repo.git.get_object_data(name)[3]
         except (ValueError, git.GitCommandError):
             return None
+
+    def size(self, commit: git.Commit, path: str) -> int | None:
+        try:
+            return self.repo.git.get_object_header(f"{commit.hexsha}:{self._git_path(path)}")[2]
+        except (ValueError, git.GitCommandError):
+            return None
+
+    def files_at_base(self, folder: str) -> list[str]:
+        """Paths (relative to the records repository) of the files under `folder` at the merge base."""
+        listing = self.repo.git.execute(["git", "ls-tree", "-r", "--name-only", "-z", self.base.hexsha, "--",
+                                         self._git_path(folder)])
+        return [self._relative(name) for name in filter(None, listing.split("\0"))]
 
     def _git_path(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
@@ -80,12 +97,9 @@ class GitChange:
 
     def records_at_base(self, folder: str) -> list[Record]:
         """Every record under records/<folder> at the merge base (used for staff)."""
-        listing = self.repo.git.execute(["git", "ls-tree", "-r", "--name-only", "-z", self.base.hexsha, "--",
-                                         self._git_path(f"{RECORDS_DIR}/{folder}")])
         found = []
-        for name in filter(None, listing.split("\0")):
-            if name.endswith(".yaml"):
-                path = self._relative(name)
+        for path in self.files_at_base(f"{RECORDS_DIR}/{folder}"):
+            if path.endswith(".yaml"):
                 record = self.record_at_base(path)
                 if record is not None:
                     found.append(record)
@@ -135,10 +149,13 @@ def _record(path: str, raw: bytes) -> Record | None:
     return Record(kind_of_location(path), path, parsed.data)
 
 
-def _version(change: GitChange, commit: git.Commit, path: str) -> tuple[Version, bool]:
+def _version(change: GitChange, commit: git.Commit, path: str, mode: str) -> tuple[Version, bool]:
+    if mode in ("120000", "160000"):  # a symlink's "content" is where it points: never a record
+        return Version(None, "symlink" if mode == "120000" else "submodule"), False
     raw = change.blob(commit, path)
     if raw is None:
-        return Version(None, "missing"), False
+        size = change.size(commit, path)
+        return Version(None, f"larger than {change.max_bytes // 1024} KB" if size else "missing"), False
     if b"\0" in raw[:8000]:
         return Version(None, "binary"), True
     if not path.endswith((".yaml", ".yml")):
@@ -169,6 +186,7 @@ def read_change(root: Path, base: str, head: str | None) -> GitChange:
     if not bases:
         raise ReviewError(f"{base} 与 {head or 'HEAD'} 没有共同祖先")
     change = GitChange(repo, prefix, bases[0], head_commit)
+    change.max_bytes = _max_file_kb(change.record_at_base(f"{RECORDS_DIR}/policy.yaml")) * 1024
     # one diff call, parsed: per-file Diff objects cost too much on big changes. No rename
     # detection: a renamed record is a deletion (which needs a disposal) plus an addition.
     output = repo.git.execute(["git", "diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
@@ -182,14 +200,19 @@ def read_change(root: Path, base: str, head: str | None) -> GitChange:
         kind = {"A": "added", "D": "deleted"}.get(status[0], "modified")
         item = Change(kind, relative, modes=(old_mode, new_mode))
         if kind != "added":
-            item.before, binary_before = _version(change, change.base, relative)
+            item.before, binary_before = _version(change, change.base, relative, old_mode)
             item.binary |= binary_before
         if kind != "deleted":
-            item.after, binary_after = _version(change, head_commit, relative)
+            item.after, binary_after = _version(change, head_commit, relative, new_mode)
             item.binary |= binary_after
         change.changes.append(item)
     change.added_at = _first_added(repo, change.base, head_commit, prefix)
     return change
+
+
+def _max_file_kb(policy: Record | None) -> int:
+    value = policy.data.get("max_file_kb") if policy is not None else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_MAX_FILE_KB
 
 
 def _relative(path: str, prefix: str) -> str:

@@ -42,15 +42,21 @@ def foreign_record(review):
     ## 正确示例
     刘洋或市场总监在 PR 上批准；CI 以 `--approved-by liuyang` 调用 `kehu review`。
     """
+    if review.author is None:
+        yield Hit(Text(
+            f"作者 {review.author_label} 不在员工名单里（staff 文件的 id、git.emails、git.handle），无法确认权限：按无权限处理",
+            f"the author {review.author_label} is not on the staff list (id, git.emails or git.handle in staff "
+            "files): treated as having no rights"))
     for change in review.changes:
-        needed = review.required_approvers(change)
-        if not needed or review.path_is_admin(change) or review.approvals & set(needed):
-            continue
-        owner = review.owner_of(change)
-        whose = Text("公海客户", "a pool customer") if owner == POOL else Text(
-            f"{review.who([owner]).zh} 名下的客户", f"a customer of {review.who([owner]).en}")
-        yield _hit(change, Text(f"改动了{whose.zh}，需要以下任一人批准：{review.who(needed).zh}",
-                                f"changes {whose.en}; needs approval by one of: {review.who(needed).en}"))
+        for code, needed in review.unmet(change):
+            if code != "K801":
+                continue
+            owners = [o for o in review.owners_of(change) if o in needed or o == POOL]
+            owner = owners[0] if owners else None
+            whose = Text("公海客户", "a pool customer") if owner == POOL else Text(
+                f"{review.who([owner]).zh} 名下的客户", f"a customer of {review.who([owner]).en}")
+            yield _hit(change, Text(f"改动了{whose.zh}，需要以下任一人批准：{review.who(needed).zh}",
+                                    f"changes {whose.en}; needs approval by one of: {review.who(needed).en}"))
 
 
 @rule("K802", "owner-change", "error", "改变归属人却没有市场总监的 owner_history 记录",
@@ -103,8 +109,9 @@ def deletion_without_disposal(review):
     """
     ## 它检查什么
     删除客户、回访或投诉文件时，同一改动里必须新增一条销毁记录（`records/disposals/`），
-    其 `records` 列出被删的编号；并且记录的日期（登记、回访、受理）距今已满
-    `retention_years`（默认 10）年。
+    其 `records` 列出被删的编号，并且销毁记录的每一位批准人（`approved_by`）都在 PR 上批准了
+    （`--approved-by`）；记录的日期（登记、回访、受理）距今已满 `retention_years`（默认 10）年。
+    改名、改编号、挪到别的目录，都算删除原文件加新增一个文件。
 
     ## 为什么
     客户档案保管 10 年，到期销毁须经审批并做好销毁记录。
@@ -119,11 +126,18 @@ def deletion_without_disposal(review):
     同一个 PR 里新增 `records/disposals/2026/D2026-0001.yaml`，`records: [C2014-0007, …]`，
     由总经理和市场总监批准。
     """
-    approved = set()
+    approved, unsigned = set(), {}
     for change in review.changes:
         record = change.record
-        if change.kind != "deleted" and record is not None and record.kind == "disposal":
-            approved.update(r for r in record.data.get("records") or [] if isinstance(r, str))
+        if change.kind == "deleted" or record is None or record.kind != "disposal" or review.record_kind(change) is None:
+            continue
+        names = {r for r in as_list(record.data.get("records")) if isinstance(r, str)}
+        signers = [s for s in as_list(record.data.get("approved_by")) if isinstance(s, str)]
+        missing = [s for s in signers if s not in review.approvals] or ([] if signers else ["?"])
+        if missing:  # a disposal counts only when everyone it names approved the pull request
+            unsigned.update(dict.fromkeys(names, (record.id, missing)))
+        else:
+            approved |= names
     years = review.policy["retention_years"]
     for change in review.changes:
         if change.kind != "deleted" or change.before is None or change.before.record is None:
@@ -131,9 +145,18 @@ def deletion_without_disposal(review):
         record = change.before.record
         if record.kind not in RETAINED:
             continue
+        if record.id in unsigned and record.id not in approved:
+            disposal, missing = unsigned[record.id]
+            yield _hit(change, Text(
+                f"删除了 {record.id}：销毁记录 {disposal} 写的批准人没有在 PR 上批准（{review.who(missing).zh}）",
+                f"{record.id} is deleted: the approvers named by disposal {disposal} did not approve the pull "
+                f"request ({review.who(missing).en})"))
+            continue
         if record.id not in approved:
-            yield _hit(change, Text(f"删除了 {record.id}，但本次改动没有列出它的销毁记录（records/disposals/）",
-                                    f"{record.id} is deleted without a disposal record naming it in this change"))
+            yield _hit(change, Text(f"删除了 {record.id}，但本次改动没有列出它的销毁记录（records/disposals/）；"
+                                    "改名或改编号也算删除",
+                                    f"{record.id} is deleted without a disposal record naming it in this change "
+                                    "(a rename or a new number counts as a deletion)"))
             continue
         dated = local_date(record.data.get(DATE_FIELDS[record.kind]))
         if dated is not None:
@@ -155,9 +178,11 @@ def _years_after(day, years: int):
 def registration_time(review):
     """
     ## 它检查什么
-    新增客户的 `registered_at` 不得早于首次提交该文件的时间减去
-    `registration_grace_hours`（默认 24 小时）；已有客户的 `registered_at` 不得再改。提交时间
-    取 git 的作者时间（`git commit --date` 设置的就是它）。
+    新增客户的 `registered_at` 不得早于改动到达的时间减去 `registration_grace_hours`
+    （默认 24 小时）；已有客户的 `registered_at` 不得再改。到达时间取代码托管平台的
+    `--received-at`（PR 的创建时间）；没有时才用 git 提交的作者时间（谁都能设，见 K807）。
+    由 `kehu import --write` 导入、带 `imported:` 的旧记录，经管理层（`admin_roles`）批准后
+    允许更早的登记时间。
 
     ## 为什么
     撞单以登记时间判断归属：登记时间必须在登记当时写下、事后不可改，“先登记者得”才站得住。
@@ -186,17 +211,25 @@ def registration_time(review):
                     f"registered_at changed from {before.data.get('registered_at')} to "
                     f"{after.data.get('registered_at')}: it may not change once committed"), path=("registered_at",))
             continue
-        committed = review.git.added_at.get(change.path)
-        if registered is None or committed is None:
+        if review.received_at is not None:
+            committed_local = review.received_at
+        else:
+            committed = review.git.added_at.get(change.path)
+            committed_local = committed.astimezone(SHANGHAI).replace(tzinfo=None) if committed else None
+        if registered is None or committed_local is None:
             continue
-        committed_local = committed.astimezone(SHANGHAI).replace(tzinfo=None)
+        if review.imported_early(change) and not any(code == "K804" for code, _ in review.unmet(change)):
+            continue  # an imported legacy row, approved by an admin
         if registered < committed_local - grace:
             hours = int((committed_local - registered).total_seconds() // 3600)
             yield _hit(change, Text(
-                f"登记时间 {registered:%Y-%m-%d %H:%M} 比首次提交（{committed_local:%Y-%m-%d %H:%M}）早 {hours} 小时，"
-                f"超过 {review.policy['registration_grace_hours']} 小时宽限：疑似倒签",
-                f"registered_at {registered:%Y-%m-%d %H:%M} is {hours} hours before the commit that added it "
-                f"({committed_local:%Y-%m-%d %H:%M}), beyond the grace period: back-dated?"), path=("registered_at",))
+                f"登记时间 {registered:%Y-%m-%d %H:%M} 比改动到达（{committed_local:%Y-%m-%d %H:%M}）早 {hours} 小时，"
+                f"超过 {review.policy['registration_grace_hours']} 小时宽限：疑似倒签"
+                + (f"；导入的旧记录须管理层批准：{review.who(review.admins).zh}" if review.imported_early(change) else ""),
+                f"registered_at {registered:%Y-%m-%d %H:%M} is {hours} hours before the change arrived "
+                f"({committed_local:%Y-%m-%d %H:%M}), beyond the grace period: back-dated?"
+                + (f" Imported rows need an admin's approval: {review.who(review.admins).en}"
+                   if review.imported_early(change) else "")), path=("registered_at",))
 
 
 @rule("K805", "admin-files", "error", "制度、schema 或员工档案的改动需要管理层批准",
@@ -204,9 +237,13 @@ def registration_time(review):
 def admin_files(review):
     """
     ## 它检查什么
-    `records/policy.yaml`、`schemas/` 或 `records/staff/` 下的改动，作者的角色不在政策
-    `admin_roles`（默认：总经理、市场总监）里时，需要其中一人批准；提示列出可批准的人。
-    角色按目标分支上的员工档案认定，改动本身不能给自己授权。
+    凡不是“按目录规则存放的客户、回访、投诉、销毁记录”的文件，都是管理文件：
+    `records/policy.yaml`、`schemas/`、`records/staff/`、`kehu.yaml`、`mkdocs.yml`、`site/`、
+    `.github/`、`.gitlab-ci.yml`、`CODEOWNERS`、`.pre-commit-config.yaml` 以及其他任何文件。
+    作者的角色不在政策 `admin_roles`（默认：总经理、市场总监）里时，需要其中一人批准；
+    提示列出可批准的人。角色按目标分支（合并基点）上的员工档案认定，改动本身不能给自己授权。
+
+    记录里新增或修改的豁免（`exceptions`）也在这里：需要豁免的签名人（`by`）本人批准。
 
     ## 为什么
     规则阈值、档案格式和人员角色决定了谁能做什么，只能由管理层修改。
@@ -221,12 +258,17 @@ def admin_files(review):
     由总经理或市场总监提交，或在 PR 上批准。
     """
     for change in review.changes:
-        if not review.path_is_admin(change):
-            continue
-        needed = review.required_approvers(change)
-        if needed and not (review.approvals & set(needed)):
-            yield _hit(change, Text(f"修改制度/schema/员工档案需要管理层批准：{review.who(needed).zh}",
-                                    f"changing policy, schemas or staff needs an admin's approval: {review.who(needed).en}"))
+        for code, needed in review.unmet(change):
+            if code != "K805":
+                continue
+            if review.path_is_admin(change):
+                yield _hit(change, Text(f"这个文件不是记录文件（制度、schema、员工档案、站点、CI 等），改动需要管理层批准：{review.who(needed).zh}",
+                                        f"not a record file (policy, schemas, staff, site, CI, ...): changing it needs "
+                                        f"an admin's approval: {review.who(needed).en}"))
+            else:
+                yield _hit(change, Text(f"新增或修改了豁免（exceptions），需要签名人本人批准：{review.who(needed).zh}",
+                                        f"adds or changes an exception; the person who signed it must approve: "
+                                        f"{review.who(needed).en}"), path=("exceptions",))
 
 
 @rule("K806", "collision-in-change", "error", "新登记的客户电话已属于别人的客户（PR 内撞单）",
@@ -267,3 +309,62 @@ def collision_in_change(review):
                     f"collision: phone {mask_phone(phone)} already belongs to {other.id} "
                     f"({other.data.get('name')}, {owner.en})"), path=("phones", index))
                 break
+
+
+@rule("K807", "untrusted-metadata", "warning", "身份或时间取自提交信息，任何人都能伪造",
+      "identity/time taken from commit metadata, which anyone can set", stage="review")
+def untrusted_metadata(review):
+    """
+    ## 它检查什么
+    `kehu review` 没有拿到代码托管平台担保的作者（`--author`，打开 PR 的人）或到达时间
+    （`--received-at`，PR 的创建时间），只好用提交里写的作者和时间。这些谁都能改
+    （`git commit --author`、`--date`），所以结论不可全信。
+
+    ## 为什么
+    审阅人的批准就是权限控制；作者是谁、登记是否倒签，只能以平台的记录为准。
+
+    ## 出处
+    002 客户管理制度 3.1.3（以登记时间判断归属）；客户信息保密制度（权限）
+
+    ## 错误示例
+    CI 里运行 `kehu review --base main`，没有传 `--author` 和 `--received-at`。
+
+    ## 正确示例
+    使用随 kehu 提供的 CI 模板：它从 PR 事件里取打开者和创建时间传给 `kehu review`。
+    """
+    if review.untrusted:
+        what = {"author": ("作者", "identity"), "time": ("时间", "time")}
+        zh = "、".join(what[w][0] for w in review.untrusted)
+        en = " and ".join(what[w][1] for w in review.untrusted)
+        yield Hit(Text(f"{zh}取自提交信息（任何人都能伪造）：CI 应传 --author 和 --received-at（代码托管平台的 PR 打开者和创建时间）",
+                       f"{en} taken from commit metadata, which anyone can set: CI should pass --author and "
+                       "--received-at (the pull request's opener and creation time from the code host)"))
+
+
+@rule("K808", "forbidden-path", "error", "不允许的文件：符号链接、提交的缓存、records/ 下的非记录文件",
+      "a symlink, a committed cache, or a non-record file under records/", stage="review")
+def forbidden_path(review):
+    """
+    ## 它检查什么
+    改动里有：任何位置的符号链接或子模块；提交进来的 `.kehu-cache/`；`records/` 下不是
+    按目录规则存放的记录文件（隐藏文件、`.bak`、别的扩展名、放错目录）。任何批准都不能放行。
+
+    ## 为什么
+    符号链接能把仓库外的文件（或另一位客户的绝密档案）带进检查和站点；提交的缓存能让
+    CI 相信一个伪造的检查结果；`records/` 下的隐藏文件或改名文件能让记录“消失”而不留
+    销毁记录。
+
+    ## 出处
+    002 客户管理制度 3.2.8（档案销毁须审批）；客户信息保密制度
+
+    ## 错误示例
+    把 `records/customers/2026/C2026-0960.yaml` 改名为 `.C2026-0960.yaml`；提交
+    `.kehu-cache/check.json`；`records/customers/2026/C2026-0100.yaml` 是指向别处的链接。
+
+    ## 正确示例
+    只提交按目录规则命名的记录文件；要删除记录就附上销毁记录（K803）。
+    """
+    for change in review.changes:
+        why = review.forbidden(change)
+        if why is not None:
+            yield _hit(change, Text(f"{why.zh}；任何批准都不能放行", f"{why.en}; no approval clears this"))

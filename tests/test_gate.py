@@ -1,0 +1,215 @@
+"""The pull-request gate, tried as a hostile employee would (each attack a real branch in a
+real git repository) and as an honest team would (each honest flow must pass)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+from conftest import PROJECT, pr_commit, pr_git, pr_review
+
+CUSTOMER = "records/customers/2026/C2026-0001.yaml"
+
+
+def codes(document):
+    return sorted(f["code"] for f in document["findings"])
+
+
+def blocking(document):
+    return sorted(f["code"] for f in document["findings"] if f["severity"] == "error" and f["state"] == "open"
+                  and not f["excepted"] and f["new"] is not False)
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# --- identity and time come from the code host -------------------------------------------
+
+def test_forged_commit_author_does_not_make_the_director(history):
+    """wangli commits a visit to liuyang's customer as "孙敏 <sunmin@…>" (the director)."""
+    history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
+    pr_commit(history.root, "visit", author="sunmin")  # forged: the commit says sunmin
+    status, document = pr_review(history, "--author", "gh-wangli")  # the code host says wangli
+    assert status == 1 and codes(document) == ["K801"]
+    # without the code host's word kehu believes the commit, and says it did so
+    status, document = pr_review(history, trusted=False)
+    assert status == 0 and codes(document) == ["K807"]
+    assert document["findings"][0]["severity"] == "warning"
+
+
+def test_back_dated_commit_does_not_beat_the_received_time(history):
+    """A branch dated two weeks back registers a customer "before" the real arrival."""
+    history.customer(id="C2026-0002", phone="13700002222", registered_at="2026-11-03 09:00:00")
+    pr_commit(history.root, "new customer", when="2026-11-03T10:00:00+08:00")
+    assert codes(pr_review(history, "--received-at", "2026-11-18T10:00:00+08:00")[1]) == ["K804"]
+    assert codes(pr_review(history)[1]) == []  # the forged date is believed only without --received-at
+
+
+# --- everything that judges is read at the merge base -------------------------------------
+
+def test_the_branch_cannot_rewrite_the_schemas_and_policy_it_is_judged_by(history):
+    shutil.copytree(PROJECT / "schemas", history.root / "schemas")
+    pr_git(history.root, "checkout", "-q", "main")
+    pr_commit(history.root, "schemas", author="sunmin", when="2026-11-11T12:00:00+08:00")
+    pr_git(history.root, "checkout", "-q", "change")
+    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    schema = history.root / "schemas/policy.schema.json"
+    edit(schema, '"default": [\n        "市场总监"\n      ]', '"default": [\n        "市场总监",\n        "客户经理"\n      ]')
+    history.write("records/policy.yaml", "reclaim_after_days: 60\nassigner_roles: [市场总监, 客户经理]\n")
+    path = history.root / CUSTOMER
+    text = path.read_text(encoding="utf-8").replace("owner: liuyang", "owner: wangli")
+    path.write_text(text + "owner_history:\n  - {owner: wangli, from: 2026-11-18, by: wangli, reason: 自己分配}\n",
+                    encoding="utf-8")
+    pr_commit(history.root, "take it", author="wangli")
+    status, document = pr_review(history)
+    assert status == 1
+    assert codes(document) == ["K801", "K802", "K805", "K805"]
+    admin = {f["file"] for f in document["findings"] if f["code"] == "K805"}
+    assert admin == {"schemas/policy.schema.json", "records/policy.yaml"}
+
+
+def test_site_and_ci_files_are_admin_paths(history):
+    history.write("mkdocs.yml", "site_name: x\nmarkdown_extensions: [pymdownx.snippets]\n")
+    history.write("site/overrides/main.html", "{{ config.__class__ }}\n")
+    history.write(".github/workflows/kehu.yml", "on: push\n")
+    history.write("kehu.yaml", "site_name: 改名\n")
+    pr_commit(history.root, "site tweaks")
+    status, document = pr_review(history)
+    assert status == 1 and codes(document) == ["K805"] * 4
+    assert all(c["required_approvers"] == ["sunmin"] for c in document["changes"])
+    assert pr_review(history, "--approved-by", "sunmin")[0] == 0
+
+
+# --- paths no approval lets in (K808) --------------------------------------------------------
+
+def test_a_committed_cache_is_refused_and_never_read(history):
+    history.customer(id="C2026-0002", phone="1370000222", registered_at="2026-11-18 09:00:00")  # K101: one digit short
+    history.write(".kehu-cache/check.json", '{"format": 3, "key": "forged"}\n{}\n{}\n')
+    pr_commit(history.root, "all good, says the cache")
+    status, document = pr_review(history, "--approved-by", "sunmin")
+    assert status == 1 and blocking(document) == ["K808"]  # the director's approval does not let it in
+    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(history.root), "--today", "2026-11-20"],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and "K101" in run.stdout  # the check in CI ignores the committed cache
+
+
+def test_hiding_a_record_under_a_dot_name_is_a_deletion_and_forbidden(history):
+    pr_git(history.root, "mv", CUSTOMER, "records/customers/2026/.C2026-0001.yaml")
+    pr_commit(history.root, "hide it")
+    status, document = pr_review(history, "--approved-by", "sunmin")
+    assert status == 1 and "K803" in codes(document) and "K808" in codes(document)
+
+
+def test_a_symlink_anywhere_is_forbidden(history):
+    os.symlink("/etc/passwd", history.root / "records/customers/2026/C2026-0002.yaml")
+    os.makedirs(history.root / "site/pages")
+    os.symlink("../../records/customers/2026/C2026-0001.yaml", history.root / "site/pages/secret.md")
+    pr_commit(history.root, "links")
+    status, document = pr_review(history, "--approved-by", "sunmin")
+    assert status == 1
+    forbidden = sorted(f["file"] for f in document["findings"] if f["code"] == "K808")
+    assert forbidden == ["records/customers/2026/C2026-0002.yaml", "site/pages/secret.md"]
+
+
+def test_bak_files_and_wrong_folders_under_records(history):
+    history.write("records/customers/2026/C2026-0001.yaml.bak", "id: C2026-0001\n")
+    history.write("records/customers/C2026-0005.yaml", "id: C2026-0005\n")
+    pr_commit(history.root, "stray files")
+    status, document = pr_review(history, "--approved-by", "sunmin")
+    assert status == 1 and codes(document).count("K808") == 2
+
+
+# --- moves, renames and disposals --------------------------------------------------------
+
+def test_renumbering_a_customer_is_a_deletion(history):
+    pr_git(history.root, "mv", CUSTOMER, "records/customers/2026/C2026-0100.yaml")
+    edit(history.root / "records/customers/2026/C2026-0100.yaml", "id: C2026-0001", "id: C2026-0100")
+    pr_commit(history.root, "renumber", author="liuyang")
+    status, document = pr_review(history)
+    # the old number is deleted without a disposal; the "new" customer carries an old date
+    assert status == 1 and codes(document) == ["K803", "K804"]
+    assert {c["kind"] for c in document["changes"]} == {"added", "deleted"}
+
+
+def test_moving_a_colleagues_visit_onto_ones_own_customer(history):
+    history.customer(id="C2026-0002", phone="13700002222", owner="wangli", registered_at="2026-11-11 09:00:00")
+    pr_git(history.root, "checkout", "-q", "main")
+    pr_commit(history.root, "wangli's customer", author="wangli", when="2026-11-11T12:00:00+08:00")
+    pr_git(history.root, "checkout", "-q", "change")
+    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    # liuyang's visit V2026-000001 moved onto wangli's customer, by wangli
+    edit(history.root / "records/visits/2026/11/V2026-000001.yaml", "customer: C2026-0001", "customer: C2026-0002")
+    pr_commit(history.root, "mine now", author="wangli")
+    status, document = pr_review(history)
+    assert status == 1 and codes(document) == ["K801"]
+    assert "刘洋" in document["findings"][0]["message"]
+    assert pr_review(history, "--approved-by", "liuyang")[0] == 0
+
+
+def test_moving_a_visit_needs_both_owners(history):
+    history.customer(id="C2026-0002", phone="13700002222", owner="wangli", registered_at="2026-11-11 09:00:00")
+    pr_git(history.root, "checkout", "-q", "main")
+    pr_commit(history.root, "wangli's customer", author="wangli", when="2026-11-11T12:00:00+08:00")
+    pr_git(history.root, "checkout", "-q", "change")
+    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    edit(history.root / "records/visits/2026/11/V2026-000001.yaml", "customer: C2026-0001", "customer: C2026-0002")
+    pr_commit(history.root, "move", author="zhouhui")
+    status, document = pr_review(history, "--approved-by", "liuyang")
+    assert status == 1 and codes(document) == ["K801"] and "王丽" in document["findings"][0]["message"]
+    assert pr_review(history, "--approved-by", "liuyang,wangli")[0] == 0
+
+
+def test_a_disposal_naming_the_director_needs_the_directors_approval(history):
+    (history.root / "records/visits/2026/11/V2026-000001.yaml").unlink()
+    history.write("records/disposals/2026/D2026-0001.yaml",
+                  "id: D2026-0001\nrecords: [V2026-000001]\nreason: 录错了\napproved_by: [sunmin]\nat: 2026-11-18 10:00:00\n")
+    pr_commit(history.root, "dispose", author="liuyang")
+    status, document = pr_review(history)
+    assert status == 1 and codes(document) == ["K803"] and "孙敏" in document["findings"][0]["message"]
+
+
+# --- honest flows ------------------------------------------------------------------------------
+
+def test_honest_visit_by_the_owner_passes_in_every_format(history):
+    history.visit(id="V2026-000002", at="2026-11-18 10:00:00")
+    pr_commit(history.root, "visit")
+    for fmt in ("text", "json", "github"):
+        run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
+                              "--today", "2026-11-20", "--author", "liuyang", "--received-at",
+                              "2026-11-18T10:05:00+08:00", "--format", fmt], capture_output=True, text=True)
+        assert run.returncode == 0, (fmt, run.stdout, run.stderr)
+        assert "Traceback" not in run.stderr
+
+
+def test_review_text_speaks_as_check_does(history):
+    history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
+    pr_commit(history.root, "visit", author="wangli")
+    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
+                          "--today", "2026-11-20", "--author", "wangli", "--received-at", "2026-11-18T10:05:00+08:00"],
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "K801 错误 [V2026-000002]" in run.stdout and " error " not in run.stdout
+    assert "需任一人批准" in run.stdout and "无需他人批准" not in run.stdout
+    github = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
+                             "--today", "2026-11-20", "--author", "wangli", "--received-at",
+                             "2026-11-18T10:05:00+08:00", "--format", "github"], capture_output=True, text=True)
+    assert github.returncode == 1
+    assert github.stdout.startswith("::error file=records/visits/2026/11/V2026-000002.yaml,")
+    assert "title=K801::" in github.stdout
+
+
+def test_policy_severity_applies_to_review_rules(history):
+    history.write("records/policy.yaml", "reclaim_after_days: 60\nrules: {K801: warning}\n")
+    pr_git(history.root, "checkout", "-q", "main")
+    pr_commit(history.root, "policy", author="sunmin", when="2026-11-11T12:00:00+08:00")
+    pr_git(history.root, "checkout", "-q", "change")
+    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
+    pr_commit(history.root, "visit", author="wangli")
+    status, document = pr_review(history)
+    assert status == 0 and [f["severity"] for f in document["findings"]] == ["warning"]
