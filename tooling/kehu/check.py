@@ -4,10 +4,15 @@ nothing changed, re-checked in part when a few files did (kehu.incremental)."""
 from __future__ import annotations
 
 import gc
+import shutil
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 from kehu import cache, incremental
-from kehu.engine import Selection
+from kehu.engine import Selection, mark_new
+from kehu.gitrepo import commit_of, export, open_git
+from kehu.load import RECORDS_DIR, max_file_kb
 from kehu.findings import Finding
 from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules, prepare, result_of
 from kehu.validate import schema_dir
@@ -18,7 +23,24 @@ __all__ = ["CheckResult", "Settings", "prepare", "run_check"]
 def run_check(settings: Settings) -> CheckResult:
     Selection(settings.select, settings.ignore)  # refuse a bad selector before any work
     with cycle_collector_paused():
-        return _run_check(settings)
+        result = _run_check(settings)
+        if settings.new_since is not None:
+            result.findings = mark_new(result.findings, findings_at(settings, settings.new_since))
+        return result
+
+
+def findings_at(settings: Settings, ref: str) -> list[Finding]:
+    """The findings of the same check on the records as commit `ref` has them."""
+    repo, prefix = open_git(settings.root)
+    commit = commit_of(repo, ref)
+    with tempfile.TemporaryDirectory(prefix="kehu-ref-") as folder:
+        target = Path(folder)
+        export(repo, commit, prefix, (RECORDS_DIR, "schemas"), target, max_file_kb(settings.root) * 1024)
+        (target / RECORDS_DIR).mkdir(exist_ok=True)
+        if not (target / "schemas" / "common.schema.json").is_file():
+            shutil.rmtree(target / "schemas", ignore_errors=True)  # none at ref: the installed ones, never the tree's
+        reference = prepare(target, settings.today)
+        return apply_rules(reference, CHECK_RULES, settings)
 
 
 @contextmanager

@@ -84,20 +84,26 @@ def cli(ctx):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--select", default="", help="只检查这些代码或前缀，逗号分隔，如 K1,K201")
 @click.option("--ignore", default="", help="不检查这些代码或前缀，逗号分隔")
-@click.option("--no-cache", "no_cache", is_flag=True, help="不用也不写 .kehu-cache/（默认：内容没变时直接用上次的结果）")
-def check(repo, today, lang, fmt, select, ignore, no_cache):
+@click.option("--no-cache", "no_cache", is_flag=True, help="不用也不写缓存（默认：内容没变时直接用上次的结果）")
+@click.option("--new-since", "new_since", metavar="REF", default=None,
+              help="只让这次改动新引入的问题算错误：与 git 提交 REF 比较，原有的问题照常列出但不影响退出码")
+def check(repo, today, lang, fmt, select, ignore, no_cache, new_since):
     """按 schema 和公司制度检查全部记录。"""
     from kehu.check import Settings, run_check
     from kehu.engine import BadSelector
+    from kehu.gitrepo import GitError
     from kehu.report import REPORTERS
 
     root = repository_root(repo)
-    settings = Settings(root, as_date(today), _codes(select), _codes(ignore), use_cache=not no_cache)
+    settings = Settings(root, as_date(today), _codes(select), _codes(ignore), use_cache=not no_cache,
+                        new_since=new_since)
     try:
         result = run_check(settings)
     except BadSelector as exc:
         raise Failure(Text(f"不认识的规则代码或前缀：{exc}（应形如 K101 或 K1）",
                            f"not a rule code or prefix: {exc} (e.g. K101 or K1)")) from None
+    except GitError as exc:
+        raise Failure(Text(f"--new-since：{exc}", f"--new-since: {exc}")) from None
     for note in result.notes:
         say(lang, "注意：" + note.zh, "note: " + note.en)
     REPORTERS[fmt](result, lang, sys.stdout)

@@ -24,6 +24,7 @@ class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     use_cache: bool = False  # the CLI turns it on; the site needs the loaded repository anyway
+    new_since: str | None = None  # a git ref: findings it already had do not fail the run
 
 
 @dataclass

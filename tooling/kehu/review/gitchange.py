@@ -15,6 +15,7 @@ from pathlib import Path
 
 import git
 
+from kehu.gitrepo import GitError, commit_of, open_git
 from kehu.load import DEFAULT_MAX_FILE_KB, RECORDS_DIR, Record, kind_of_location
 from kehu.load.yamlfile import decode, parse
 
@@ -171,17 +172,11 @@ def _version(change: GitChange, commit: git.Commit, path: str, mode: str) -> tup
 
 def read_change(root: Path, base: str, head: str | None) -> GitChange:
     try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ReviewError(f"{root} 不在 git 仓库里") from None
-    top = Path(repo.working_tree_dir).resolve()
-    prefix = root.resolve().relative_to(top).as_posix()
-    prefix = "" if prefix == "." else prefix
-    try:
-        base_commit = repo.commit(base)
-        head_commit = repo.commit(head or "HEAD")
-    except (git.BadName, ValueError, git.GitCommandError) as exc:
-        raise ReviewError(f"找不到提交：{exc}") from None
+        repo, prefix = open_git(root)
+        base_commit = commit_of(repo, base)
+        head_commit = commit_of(repo, head or "HEAD")
+    except GitError as exc:
+        raise ReviewError(str(exc)) from None
     bases = repo.merge_base(base_commit, head_commit)
     if not bases:
         raise ReviewError(f"{base} 与 {head or 'HEAD'} 没有共同祖先")
