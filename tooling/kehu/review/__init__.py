@@ -22,6 +22,7 @@ from kehu.findings import Finding, Hit, Text
 from kehu.load import RECORDS_DIR, Record, layout_kind
 from kehu.load.locate import locate_in_text
 from kehu.review.gitchange import Change, GitChange, ReviewError, read_change
+from kehu.review.records import introduced
 from kehu.rules import RULES
 from kehu.validate import SchemaError, Schemas, schema_dir
 
@@ -275,6 +276,7 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
     review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted)
     selection = Selection(select, ignore, policy.get("rules"))
     findings = run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
+    findings += introduced(review, schemas, select, ignore)
     findings.sort(key=Finding.sort_key)
     return ReviewResult(review, findings, root)
 

@@ -1,0 +1,104 @@
+"""The record rules (`kehu check`'s) on what a branch touches, before and after.
+
+A pull request that touches one customer is judged on that customer: its file and every
+visit and complaint that names it, as the merge base and the head have them. Both sides are
+judged by the merge base's schemas, policy and staff; findings the base already had are
+not the branch's doing and are dropped. The rules that compare across the whole repository
+(K202, K301, K302) are left to `kehu check` on main; K806 guards collisions in review.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import git
+
+from kehu.engine import mark_new
+from kehu.findings import Finding
+from kehu.incremental import PER_CUSTOMER
+from kehu.load import RECORDS_DIR, load_repository
+from kehu.pipeline import Settings, apply_rules
+from kehu.validate import Schemas, validate
+
+CUSTOMER_ID = re.compile(r"^C[0-9]{4}-[0-9]{4,}$")
+
+
+def introduced(review, schemas: Schemas, select=(), ignore=()) -> list[Finding]:
+    touched = touched_customers(review)
+    if not touched:
+        return []
+    change = review.git
+    settings = Settings(Path("."), review.today, tuple(select), tuple(ignore))
+    with tempfile.TemporaryDirectory(prefix="kehu-review-") as folder:
+        sides = {}
+        for name, commit in (("base", change.base), ("head", change.head)):
+            root = Path(folder) / name
+            files = _write_side(change, commit, touched, root)
+            repo = load_repository(root, review.today, files)
+            validate(repo, schemas)
+            repo._ids["customer"] = {**dict.fromkeys(_customer_ids(change, commit)), **repo.ids("customer")}
+            sides[name] = apply_rules(repo, PER_CUSTOMER, settings)
+    return [f for f in mark_new(sides["head"], sides["base"]) if f.new]
+
+
+def touched_customers(review) -> set[str]:
+    """The customers whose own file, or one of whose visits or complaints, the branch changes."""
+    touched = set()
+    for change in review.changes:
+        if review.record_kind(change) not in ("customer", "visit", "complaint"):
+            continue
+        for version in (change.before, change.after):
+            record = version.record if version else None
+            if record is None:
+                continue
+            customer = record.id if record.kind == "customer" else record.data.get("customer")
+            if isinstance(customer, str) and CUSTOMER_ID.match(customer):
+                touched.add(customer)
+    return touched
+
+
+def _write_side(change, commit: git.Commit, touched: set[str], root: Path) -> list[str]:
+    """The touched customers' files at `commit`, with staff and policy from the merge base."""
+    files = [f"{RECORDS_DIR}/customers/{c[1:5]}/{c}.yaml" for c in sorted(touched)]
+    files += _naming(change, commit, touched)
+    written = []
+    for relative in sorted(set(files)):
+        raw = change.blob(commit, relative)
+        if raw is not None:
+            _put(root, relative, raw)
+            written.append(relative)
+    for relative in change.files_at_base(f"{RECORDS_DIR}/staff") + [f"{RECORDS_DIR}/policy.yaml"]:
+        raw = change.blob(change.base, relative)
+        if raw is not None and relative.endswith(".yaml"):
+            _put(root, relative, raw)
+            written.append(relative)
+    (root / RECORDS_DIR).mkdir(parents=True, exist_ok=True)
+    return sorted(written)
+
+
+def _naming(change, commit: git.Commit, touched: set[str]) -> list[str]:
+    """Visit and complaint files at `commit` that name one of the customers."""
+    alternatives = "|".join(sorted(touched))
+    pattern = rf"^customer: *['\"]?({alternatives})['\"]? *(#.*)?$"
+    scope = [change._git_path(f"{RECORDS_DIR}/{folder}") for folder in ("visits", "complaints")]
+    try:
+        output = change.repo.git.execute(["git", "grep", "-l", "-z", "-E", "-e", pattern, commit.hexsha, "--", *scope])
+    except git.GitCommandError:  # git grep exits 1 when nothing matches
+        return []
+    return [change._relative(name.split(":", 1)[1]) for name in filter(None, output.split("\0"))]
+
+
+def _customer_ids(change, commit: git.Commit) -> list[str]:
+    """Every customer id the commit has a file for (K201 must know the ones not loaded)."""
+    listing = change.repo.git.execute(["git", "ls-tree", "-r", "--name-only", "-z", commit.hexsha, "--",
+                                       change._git_path(f"{RECORDS_DIR}/customers")])
+    return [name.rsplit("/", 1)[-1][:-5] for name in filter(None, listing.split("\0")) if name.endswith(".yaml")]
+
+
+def _put(root: Path, relative: str, raw: bytes) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+
