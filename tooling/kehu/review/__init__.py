@@ -12,6 +12,7 @@ the rules it is judged by. Identity and time come from the code host (`--author`
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -275,8 +276,12 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
     approvals = {a for a in (_match_staff(staff, who) for who in approved_by) if a}
     review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted)
     selection = Selection(select, ignore, policy.get("rules"))
-    findings = run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
-    findings += introduced(review, schemas, select, ignore)
+    # the record rules wait mostly on git searching the tree: let them wait beside the K8 rules
+    # (they share no git process: K8 reads through GitPython's cat-file, they through their own)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        records = pool.submit(introduced, review, schemas, select, ignore)
+        findings = run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
+        findings += records.result()
     findings.sort(key=Finding.sort_key)
     return ReviewResult(review, findings, root)
 

@@ -290,15 +290,19 @@ def collision_in_change(review):
     ## 正确示例
     先用 `kehu check` 或站点搜索电话，已有客户就找归属人协商，不要重复登记。
     """
+    added = []
     for change in review.changes:
         after = change.after.record if change.after else None
-        if change.kind != "added" or after is None or after.kind != "customer" or review.customer(after.id):
-            continue
+        if change.kind == "added" and after is not None and after.kind == "customer" and not review.customer(after.id):
+            added.append((change, after))
+    keys = [phone_key(p) for _, after in added for p in as_list(after.data.get("phones")) if isinstance(p, str)]
+    candidates = review.git.customers_with_digits([k.lstrip("0") if k.startswith("0") else k for k in keys if k])
+    for change, after in added:
         for index, phone in enumerate(as_list(after.data.get("phones"))):
             if not isinstance(phone, str):
                 continue
             key = phone_key(phone)
-            others = [c for c in review.git.customers_with_digits(key.lstrip("0") if key.startswith("0") else key)
+            others = [c for c in candidates
                       if c.id != after.id and c.data.get("owner") != after.data.get("owner")
                       and any(phone_key(p) == key for p in as_list(c.data.get("phones")) if isinstance(p, str))]
             if others:
