@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 
+from conftest import PROJECT
 from conftest import git as run_git
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
@@ -136,3 +139,19 @@ def test_customer_page_shows_who_changed_the_record_from_git(repo):
     history = page[page.index("修改记录"):]
     assert history.index("2026-11-15 09:05") < history.index("2026-11-10 10:40")
     assert "孙敏" in history and "补充备注" in history and "登记王芳" in history
+
+
+def test_a_symlink_among_the_hand_written_pages_is_not_published(repo):
+    """A link in site/pages to a 绝密 customer's file (or to /etc/passwd) is skipped, not followed."""
+    shutil.copy(PROJECT / "mkdocs.yml", repo.root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "site", repo.root / "site")
+    secret = repo.customer(id="C2026-0002", name="保密客户", phone="13700002222", extra="confidentiality: 绝密\n")
+    os.symlink(secret, repo.root / "site/pages/leak.md")
+    os.symlink("/etc", repo.root / "site/pages/etc")
+    code, out, err = build(repo)
+    assert code == 0, err
+    site = repo.root / "_site"
+    assert not (site / "leak").exists() and not (site / "etc").exists()
+    assert (site / "guide" / "index.html").is_file()  # the regular page is still there
+    published = "".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*.html"))
+    assert "保密客户" not in published and "13700002222" not in published

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -36,10 +37,24 @@ def write_pages(root: Path, today: date, docs: Path, full: bool):
     result = run_check(Settings(root, today))
     base = _config_base(root) or root
     hand_written = base / "site" / "pages"
-    if hand_written.is_dir():
-        shutil.copytree(hand_written, docs, dirs_exist_ok=True)
+    if hand_written.is_dir() and not hand_written.is_symlink():
+        copy_regular_files(hand_written, docs)
     generate(result.repo, result.findings, docs, full, file_history(root), print_progress)
     return base
+
+
+def copy_regular_files(source: Path, target: Path) -> None:
+    """Copy the regular files under `source`: a symlink (to a record, or /etc/passwd) or a
+    FIFO among the hand-written pages is skipped, never followed or opened."""
+    for folder, folders, files in os.walk(source):  # os.walk does not descend into linked folders
+        here = Path(folder)
+        destination = target / here.relative_to(source)
+        destination.mkdir(parents=True, exist_ok=True)
+        folders[:] = [name for name in folders if not (here / name).is_symlink()]
+        for name in files:
+            path = here / name
+            if not path.is_symlink() and stat.S_ISREG(path.lstat().st_mode):
+                shutil.copyfile(path, destination / name, follow_symlinks=False)
 
 
 def _mkdocs_config(base: Path, docs: Path, site: Path, **extra) -> dict:
