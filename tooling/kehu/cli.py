@@ -359,7 +359,7 @@ def _new_command(kind: str):
         from datetime import datetime
 
         from kehu.check import prepare
-        from kehu.exchange.new import Refused, collision, create
+        from kehu.exchange.new import Refused, add
         from kehu.load import DATE_FIELDS
 
         root = repository_root(repo)
@@ -385,15 +385,10 @@ def _new_command(kind: str):
         data.setdefault(DATE_FIELDS[kind], (datetime.now() if today is None else datetime.combine(as_date(today), datetime.min.time().replace(hour=9))).strftime("%Y-%m-%d %H:%M:%S"))
         if kind == "customer":
             data.setdefault("stage", "咨询")
-            data.setdefault("owner", data.get("registered_by"))
-            clash = collision(repository, data.get("phones", []))
-            if clash:
-                say(lang, clash.zh, clash.en)
-                sys.exit(1)
         if kind == "complaint":
             data.setdefault("status", "受理")
         try:
-            record_id, path = create(repository, kind, data)
+            record_id, path = add(repository, kind, data)
         except Refused as refused:
             say(lang, "未新建：" + refused.message.zh, "nothing created: " + refused.message.en)
             sys.exit(1)

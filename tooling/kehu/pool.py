@@ -9,6 +9,7 @@ from kehu.edit import EditRefused, RecordText, locked
 from kehu.facts import POOL, is_assigner, pool_releases, reclaim_clock
 from kehu.findings import Text
 from kehu.load import Record, Repository
+from kehu.people import Unknown, identify
 
 
 @dataclass(frozen=True)
@@ -51,23 +52,23 @@ def pool_rows(repo: Repository) -> list[PoolRow]:
 
 def move(repo: Repository, customer_id: str, to: str, by: str, reason: str | None) -> Text:
     """Release to the pool (to == "pool") or assign to a person: one owner_history entry and
-    the owner line; every other byte of the file stays. Raises EditRefused with the reason."""
+    the owner line; every other byte of the file stays. `by` and `to` may be typed as staff
+    id, email, handle or name (kehu.people). Raises EditRefused with the reason."""
     customers = repo.ids("customer")
     staff = repo.ids("staff")
     customer = customers.get(customer_id)
     if customer is None:
         raise EditRefused(Text(f"没有客户 {customer_id}", f"no customer {customer_id}"))
-    if by not in staff:
-        raise EditRefused(Text(f"没有员工 {by}", f"no staff member {by}"))
+    try:  # typed as id, email, handle or name; the records get the id
+        by = identify(staff, by, "--by", active=True)
+        to = to if to == POOL else identify(staff, to, "--to", active=True)
+    except Unknown as unknown:
+        raise EditRefused(unknown.message) from None
     if not is_assigner(repo, by):
         roles = "、".join(repo.policy["assigner_roles"])
         role = staff[by].data.get("role")
         raise EditRefused(Text(f"{by} 的角色是{role}，无权分配客户（只有 {roles} 可以）",
                                f"{by} is a {role} and may not assign customers (only {roles})"))
-    if to != POOL:
-        member = staff.get(to)
-        if member is None or member.data.get("active") is False:
-            raise EditRefused(Text(f"{to} 不是在职员工", f"{to} is not an active staff member"))
     with locked(repo.path(customer)):
         # decide on the file as it is now: another edit may have landed since kehu loaded it
         text = RecordText(repo.path(customer))

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from kehu import people
+from kehu.exchange.new import Refused, create, current_customers, repository_lock
 from kehu.facts import mask_phone, phone_key
 
 HEADERS = {
@@ -125,10 +127,7 @@ def plan(repo, path: Path, mapping: dict[str, str]) -> list[Row]:
     """Every data row as a record to create, a rejection, or a 撞单 to skip."""
     rows = read_table(path)
     header_at, columns = find_header(rows, mapping)
-    staff_by_name = {}
-    for member in repo.of("staff"):
-        staff_by_name[member.id] = member.id
-        staff_by_name[str(member.data.get("name"))] = member.id
+    staff = repo.ids("staff")
     channels = repo.schemas.vocabulary("channel")
     known_phones = {phone_key(p): c.id for c in repo.of("customer", valid_only=False) for p in c.data.get("phones") or []}
     planned: list[Row] = []
@@ -137,7 +136,7 @@ def plan(repo, path: Path, mapping: dict[str, str]) -> list[Row]:
             continue
         row = Row(number)
         values = {field_name: cells[pos] if pos < len(cells) else None for pos, field_name in columns.items()}
-        row.reason = _fill(row.data, values, staff_by_name, channels)
+        row.reason = _fill(row.data, values, staff, channels)
         if row.reason is None:
             problems = list(repo.schemas.check("customer", {"id": "C2000-0001", **row.data}))
             if problems:
@@ -154,7 +153,7 @@ def plan(repo, path: Path, mapping: dict[str, str]) -> list[Row]:
     return planned
 
 
-def _fill(data: dict, values: dict, staff_by_name: dict, channels: list[str]) -> str | None:
+def _fill(data: dict, values: dict, staff: dict, channels: list[str]) -> str | None:
     name = str(values.get("name") or "").strip()
     if not name:
         return "没有客户姓名"
@@ -167,9 +166,14 @@ def _fill(data: dict, values: dict, staff_by_name: dict, channels: list[str]) ->
     if registered is None:
         return f"登记日期看不懂：{values.get('registered_at')!r}"
     owner_text = str(values.get("owner") or "").strip()
-    owner = staff_by_name.get(owner_text)
+    if not owner_text:
+        return "没有客户经理"
+    owner = people.resolve(staff, owner_text)  # staff id, email, handle or name
     if owner is None:
-        return f"客户经理“{owner_text}”不在员工名单里" if owner_text else "没有客户经理"
+        close = "、".join(f"{s}（{staff[s].data.get('name', s)}）" for s in people.suggest(staff, owner_text))
+        return f"客户经理“{owner_text}”不在员工名单里" + (f"；是不是 {close}？" if close else "")
+    if people.left(staff, owner) is not None:
+        return f"客户经理“{owner_text}”（{owner}）已离职，不能接新客户：请改成接手的客户经理"
     channel_text = str(values.get("source.channel") or "").strip()
     channel = channel_text if channel_text in channels else CHANNEL_SYNONYMS.get(channel_text, "其他")
     data["source"] = {"channel": channel}
@@ -208,29 +212,47 @@ def _fill(data: dict, values: dict, staff_by_name: dict, channels: list[str]) ->
 
 
 def apply(repo, rows: list[Row], write: bool) -> tuple[list[str], dict]:
-    """Report every row, and with `write` create the good ones; returns (lines, counts)."""
-    from kehu.exchange.new import Refused, create
-
+    """Report every row, and with `write` create the good ones; returns (lines, counts).
+    Writing holds the repository lock, and checks each row's phones again against the
+    customer files as they are then (a `kehu new` or another import may have just landed)."""
     lines, written = [], set()
     for row in rows:
         if row.reason:
             lines.append(f"拒绝 第 {row.number} 行：{row.reason}")
         elif row.collides_with:
             lines.append(f"撞单 {describe(row)}：电话已属于 {row.collides_with}，跳过")
-    for row in (r for r in rows if r.reason is None and r.collides_with is None):
-        if not write:
-            lines.append(f"将新建 {describe(row)}")
-            continue
+    good = [r for r in rows if r.reason is None and r.collides_with is None]
+    if not write:
+        lines += [f"将新建 {describe(row)}" for row in good]
+    else:
         try:
-            record_id, _ = create(repo, "customer", row.data, written)
-        except Refused as refused:
-            row.reason = refused.message.zh
-            lines.append(f"拒绝 第 {row.number} 行：{row.reason}")
-            continue
-        lines.append(f"新建 {record_id} ← {describe(row)}")
+            with repository_lock(repo.root):
+                taken = {phone_key(p): c.id for c in current_customers(repo)
+                         for p in (c.data.get("phones") if isinstance(c.data.get("phones"), list) else [])}
+                for row in good:
+                    lines.append(_write_row(repo, row, taken, written))
+        except Refused as refused:  # the lock itself could not be taken
+            for row in good:
+                row.reason = row.reason or refused.message.zh
+            lines.append(f"未写入：{refused.message.zh}")
     counts = {"created": sum(1 for r in rows if r.reason is None and r.collides_with is None),
               "skipped": sum(1 for r in rows if r.collides_with), "rejected": sum(1 for r in rows if r.reason)}
     return lines, counts
+
+
+def _write_row(repo, row: Row, taken: dict, written: set) -> str:
+    """Create one row's customer unless `taken` ({phone key: customer id}) has its phone."""
+    clash = next((taken[phone_key(p)] for p in row.data["phones"] if phone_key(p) in taken), None)
+    if clash is not None:
+        row.collides_with = clash
+        return f"撞单 {describe(row)}：电话已属于 {clash}，跳过"
+    try:
+        record_id, _ = create(repo, "customer", row.data, written)
+    except Refused as refused:
+        row.reason = refused.message.zh
+        return f"拒绝 第 {row.number} 行：{row.reason}"
+    taken.update((phone_key(p), record_id) for p in row.data["phones"])
+    return f"新建 {record_id} ← {describe(row)}"
 
 
 def describe(row: Row) -> str:

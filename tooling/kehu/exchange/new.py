@@ -3,24 +3,41 @@
 Two writers at once (two `kehu new`, or `kehu import --write`) cannot take the same id:
 the file is written under a temporary name and then hard-linked to its final name, which
 fails if the name exists, and the writer moves on to the next number.
+
+Nor can they register the same phone twice: a new customer is checked for 撞单 and written
+while holding the repository lock (`repository_lock`), against the customer files as they
+are on disk at that moment, so the second writer sees the first one's file.
+
+The people and customers a new record names must exist (staff may be typed as id, email,
+handle or Chinese name, see kehu.people); its owner or open complaint's handler must still
+work here (K203).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
+from kehu import people
 from kehu.edit import scalar
-from kehu.facts import phone_key
+from kehu.facts import POOL, phone_key
 from kehu.findings import Text
-from kehu.load import DATE_FIELDS, KIND_FOLDERS
+from kehu.load import DATE_FIELDS, KIND_FOLDERS, Record, kind_of_location, load_file, max_file_kb, record_files
 from kehu.timeutil import local_datetime
 
 ID_FORMAT = {"customer": ("C", 4), "visit": ("V", 6), "complaint": ("T", 4)}
 MODELINE_DEPTH = {"customer": 3, "visit": 4, "complaint": 3}
 _PLAIN_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
+# kind -> (field, option, must be active) for the people a new record names
+STAFF_FIELDS = {"customer": (("registered_by", "--registered-by", False), ("owner", "--owner", True)),
+                "visit": (("staff", "--staff", False),),
+                "complaint": (("handler", "--handler", True),)}
+OPEN_COMPLAINT = ("受理", "调查中", "已答复")  # as K203 reads it: a closed complaint needs no handler at work
+LOCK_NAME = "kehu.lock"
 
 
 class Refused(Exception):
@@ -60,19 +77,103 @@ def render(kind: str, data: dict, order: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def collision(repo, phones) -> Text | None:
-    """撞单 before it happens: another customer already has one of these phones."""
+def collision(repo, phones, customers: list[Record] | None = None) -> Text | None:
+    """撞单 before it happens: another customer (of `customers`, by default the loaded
+    repository's) already has one of these phones."""
     wanted = {phone_key(p) for p in phones}
     staff = repo.ids("staff")
-    for customer in repo.of("customer", valid_only=False):
-        for phone in customer.data.get("phones") or []:
+    for customer in customers if customers is not None else repo.of("customer", valid_only=False):
+        listed = customer.data.get("phones")
+        for phone in listed if isinstance(listed, list) else []:
             if phone_key(phone) in wanted:
                 owner = customer.data.get("owner")
-                name = staff[owner].data.get("name", owner) if owner in staff else owner
-                return Text(f"撞单：电话 {phone} 已属于 {customer.id}（{customer.data.get('name')}，客户经理 {name}），未新建",
+                name = staff[owner].data.get("name", owner) if isinstance(owner, str) and owner in staff else owner
+                return Text(f"撞单：电话 {phone} 已属于 {customer.id}（{customer.data.get('name')}，客户经理 {name}）",
                             f"collision: {phone} already belongs to {customer.id} ({customer.data.get('name')}, "
-                            f"owner {owner}); nothing created")
+                            f"owner {owner})")
     return None
+
+
+def lock_path(root: Path) -> Path:
+    """Where the repository lock lives: inside the git directory when the repository is in
+    git (nothing there can be committed), else a dotfile at the repository root."""
+    for folder in (root, *root.parents):
+        marker = folder / ".git"
+        if marker.is_dir():
+            return marker / LOCK_NAME
+        if marker.is_file():  # a worktree or submodule: "gitdir: <path>"
+            text = marker.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                gitdir = folder / text[len("gitdir:"):].strip()
+                if gitdir.is_dir():
+                    return gitdir / LOCK_NAME
+    return root / ".kehu-lock"
+
+
+@contextmanager
+def repository_lock(root: Path):
+    """One creating writer at a time in a repository (an exclusive fcntl lock, released
+    when the holder ends, even if it is killed). The lock file is never removed."""
+    path = lock_path(root)
+    try:
+        handle = open(path, "ab")
+    except OSError as exc:
+        raise Refused(Text(f"无法打开仓库锁 {path}：{exc.strerror}", f"cannot open the repository lock {path}: {exc.strerror}"))
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def current_customers(repo) -> list[Record]:
+    """The customers as their files are now (read again: another writer may have added one
+    since `repo` was loaded). Call it while holding the repository lock."""
+    limit = max_file_kb(repo.root) * 1024
+    fresh, seen = [], set()
+    for relative in record_files(repo.root):
+        if kind_of_location(relative) == "customer":
+            seen.add(relative)
+            record, _ = load_file(repo.root, relative, limit)
+            if record is not None:
+                fresh.append(record)
+    return fresh + [r for r in repo.of("customer", valid_only=False) if r.file not in seen]
+
+
+def check_references(repo, kind: str, data: dict) -> None:
+    """Check the staff and customer a new record names, writing staff ids in place of the
+    names, emails or handles typed; raises Refused with a 'did you mean' otherwise."""
+    staff = repo.ids("staff")
+    if kind == "customer" and data.get("registered_by") and not data.get("owner"):
+        data["owner"] = data["registered_by"]
+    for field, option, active in STAFF_FIELDS[kind]:
+        value = data.get(field)
+        if value is None or (field == "owner" and value == POOL):
+            continue
+        must_work = active and (kind != "complaint" or data.get("status", "受理") in OPEN_COMPLAINT)
+        try:
+            data[field] = people.identify(staff, str(value), option, active=must_work)
+        except people.Unknown as unknown:
+            raise Refused(unknown.message) from None
+    customer = data.get("customer")
+    customers = repo.ids("customer")
+    if kind in ("visit", "complaint") and customer is not None and customer not in customers:
+        from kehu.rules.k2_references import nearest
+
+        close = nearest(str(customer), customers)
+        hint = Text(f"；是不是 {close}？", f"; did you mean {close}?") if close else Text("", "")
+        raise Refused(Text(f"--customer：没有客户 {customer}{hint.zh}", f"--customer: no customer {customer}{hint.en}"))
+
+
+def add(repo, kind: str, data: dict) -> tuple[str, Path]:
+    """`kehu new`: check whom the record names, then create it; a customer under the
+    repository lock, refused if its phone is taken on disk by then. Raises Refused."""
+    check_references(repo, kind, data)
+    if kind != "customer":
+        return create(repo, kind, data)
+    with repository_lock(repo.root):
+        clash = collision(repo, data.get("phones", []), current_customers(repo))
+        if clash:
+            raise Refused(clash)
+        return create(repo, kind, data)
 
 
 def create(repo, kind: str, data: dict, reserved: set[str] | None = None) -> tuple[str, Path]:
