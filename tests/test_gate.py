@@ -311,3 +311,38 @@ def test_a_complaint_closed_late_is_done_late_and_does_not_fail(repo):
     document = json.loads(out)
     assert status == 0 and {f["code"] for f in document["findings"]} == {"K501", "K502", "K503"}
     assert all(f["state"] == "done_late" for f in document["findings"]) and document["summary"]["done_late"] == 3
+
+
+def test_unknown_approver_gets_a_did_you_mean_and_a_chinese_name_counts(history):
+    history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
+    pr_commit(history.root, "visit", author="wangli")
+    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
+                          "--today", "2026-11-20", "--author", "wangli", "--received-at", "2026-11-18T10:05:00+08:00",
+                          "--approved-by", "liuyagn"], capture_output=True, text=True)
+    assert run.returncode == 1 and "--approved-by" in run.stderr and "liuyang" in run.stderr
+    assert pr_review(history, "--approved-by", "刘洋")[0] == 0
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+def test_an_imported_legacy_row_passes_review_with_an_admins_approval(history, tmp_path):
+    sheet = tmp_path / "2019客户登记表.csv"
+    sheet.write_text("客户姓名,联系电话,客户来源,登记日期,客户经理\r\n陈晨,13812345678,到店,2019-03-05,liuyang\r\n",
+                     encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "kehu", "import", str(sheet), "--repo", str(history.root),
+                          "--today", "2026-11-18", "--write", "--by", "刘洋"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    [path] = (history.root / "records/customers/2019").glob("C2019-*.yaml")
+    text = path.read_text(encoding="utf-8")
+    assert "imported:" in text and "file: 2019客户登记表.csv" in text and "row: 2" in text and "by: liuyang" in text
+    pr_commit(history.root, "import 2019", author="liuyang")
+    status, document = pr_review(history)
+    # K804 until an admin approves (a 2019 customer also shows as reclaimable: K401/K403 warnings)
+    assert status == 1 and blocking(document) == ["K804"]
+    assert "孙敏" in next(f["message"] for f in document["findings"] if f["code"] == "K804")
+    assert document["changes"][0]["required_approvers"] == ["sunmin"]
+    assert pr_review(history, "--approved-by", "sunmin")[0] == 0
+    # without `imported:` the same old date is back-dating, whoever approves
+    path.write_text(text[:text.index("imported:")], encoding="utf-8")
+    pr_commit(history.root, "drop the stamp", author="liuyang")
+    assert blocking(pr_review(history, "--approved-by", "sunmin")[1]) == ["K804"]

@@ -49,14 +49,14 @@ def test_dry_run_reports_every_row_and_writes_nothing(repo, tmp_path):
 
 def test_write_creates_valid_records_once(repo, tmp_path):
     sheet = write_csv(tmp_path / "登记表.csv", "gbk", rows=ROWS[:2])
-    code, out, err = kehu(repo, str(sheet), "--write")
+    code, out, err = kehu(repo, str(sheet), "--write", "--by", "sunmin")
     assert code == 0, out + err
     assert created(repo) == ["C2026-0001.yaml", "C2026-0002.yaml", "C2026-0003.yaml"]
     text = (repo.root / "records/customers/2026/C2026-0003.yaml").read_text(encoding="utf-8")
     assert "name: 林琳" in text and "owner: wangli" in text and "channel: 老客户介绍" in text
     assert "area_sqm: 120.5" in text and "registered_at: 2026-03-05 00:00:00" in text
     assert repo.check("--select", "K0,K1,K2,K3")[0] == 0
-    code, out, err = kehu(repo, str(sheet), "--write")
+    code, out, err = kehu(repo, str(sheet), "--write", "--by", "sunmin")
     assert code == 0 and "已新建 0 位客户" in err and "撞单跳过 2 行" in err
     assert len(created(repo)) == 3
 
@@ -72,7 +72,7 @@ def test_xlsx_with_title_row_numbers_and_serial_dates(repo, tmp_path):
     sheet.append(["周舟", "13700003333", "2026年3月6日 10:15", "刘洋", "地推"])
     path = tmp_path / "登记表.xlsx"
     book.save(path)
-    code, out, err = kehu(repo, str(path), "--write")
+    code, out, err = kehu(repo, str(path), "--write", "--by", "sunmin")
     assert code == 0, out + err
     texts = {p.stem: p.read_text(encoding="utf-8") for p in (repo.root / "records/customers/2026").glob("*.yaml")}
     joined = "\n".join(texts.values())
@@ -104,7 +104,7 @@ def test_two_imports_at_once_get_distinct_ids(repo, tmp_path):
     for n in range(2):
         rows = [[f"客{n}{i}", f"1370{n}00{i:04d}", "2026-03-04", "刘洋", "到店"] for i in range(5)]
         sheets.append(write_csv(tmp_path / f"s{n}.csv", "utf-8", rows=rows, header=["姓名", "电话", "登记日期", "业务员", "来源"]))
-    processes = [subprocess.Popen([sys.executable, "-m", "kehu", "import", str(s), "--write", "--repo", str(repo.root),
+    processes = [subprocess.Popen([sys.executable, "-m", "kehu", "import", str(s), "--write", "--by", "sunmin", "--repo", str(repo.root),
                                    "--today", "2026-11-20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for s in sheets]
     assert [p.wait() for p in processes] == [0, 0]

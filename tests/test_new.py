@@ -97,7 +97,7 @@ def test_an_import_and_kehu_new_at_once_register_a_phone_once(repo, tmp_path):
     rows = [f"客{i},1370000{i:04d},2026-03-04,刘洋" for i in range(20)]
     sheet.write_text("\n".join(["姓名,电话,登记日期,业务员", *rows]) + "\n", encoding="utf-8")
     base = ["--repo", str(repo.root), "--today", "2026-11-20"]
-    processes = [subprocess.Popen([sys.executable, "-m", "kehu", "import", str(sheet), "--write", *base],
+    processes = [subprocess.Popen([sys.executable, "-m", "kehu", "import", str(sheet), "--write", "--by", "sunmin", *base],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
     processes += [subprocess.Popen([sys.executable, "-m", "kehu", "new", "customer", *base, "--name", "客19",
                                     "--phone", "13700000019", "--channel", "到店", "--grade", "B",
@@ -124,7 +124,7 @@ def test_import_rejects_unknown_and_departed_owners_with_a_suggestion(repo, tmp_
     sheet = tmp_path / "登记表.csv"
     sheet.write_text("姓名,电话,登记日期,业务员\n陈晨,13700001111,2026-03-04,王俐\n林琳,13700002222,2026-03-05,赵强\n"
                      "周舟,13700003333,2026-03-06,zhaomin@hzdecor.cn\n", encoding="utf-8")
-    code, out, err = kehu(repo, "import", str(sheet), "--write")
+    code, out, err = kehu(repo, "import", str(sheet), "--write", "--by", "sunmin")
     assert code == 1
     assert "拒绝 第 2 行：客户经理“王俐”不在员工名单里；是不是 wangli（王丽）？" in out
     assert "拒绝 第 3 行：客户经理“赵强”（zhaoqiang）已离职" in out

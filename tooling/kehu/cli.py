@@ -183,6 +183,8 @@ def review(repo, today, lang, base, head, author, received_at, approved_by, sele
     except BadSelector as exc:
         raise Failure(Text(f"不认识的规则代码或前缀：{exc}（应形如 K801 或 K8）",
                            f"not a rule code or prefix: {exc} (e.g. K801 or K8)")) from None
+    for note in result.review.notes:
+        say(lang, "注意：" + note.zh, "note: " + note.en)
     render(result, fmt, lang, sys.stdout)
     sys.exit(1 if result.errors else 0)
 
@@ -410,8 +412,11 @@ def _new_command(kind: str):
 @click.option("--map", "mappings", multiple=True, metavar="列名=字段",
               help="指定某列对应的字段，如 --map 接待顾问=owner（可多次）")
 @click.option("--write", is_flag=True, help="真正写入（默认只预览）")
-def import_(file, repo, today, lang, mappings, write):
+@click.option("--by", "by", metavar="STAFF", default=None,
+              help="谁在导入（--write 时必填）：记进每条记录的 imported.by，审阅时须管理层批准")
+def import_(file, repo, today, lang, mappings, write, by):
     """把旧的《客户登记表》（xlsx/csv）导入为客户记录；默认只预览，--write 才写。"""
+    from kehu import people
     from kehu.check import prepare
     from kehu.exchange.importer import HEADERS, ImportError_, apply, plan
 
@@ -422,13 +427,21 @@ def import_(file, repo, today, lang, mappings, write):
             raise Failure(Text(f"--map 要写成 列名=字段，字段是 {'、'.join(HEADERS)} 之一：{item}",
                                f"--map takes COLUMN=field with field one of {', '.join(HEADERS)}: {item}"))
         mapping[column.strip()] = field_name
+    if write and not by:
+        raise Failure(Text("--write 需要 --by 说明是谁在导入（记进每条记录的 imported.by）",
+                           "--write needs --by: who runs the import (written to each record's imported.by)"))
     root = repository_root(repo)
     repository = prepare(root, as_date(today))
+    try:
+        importer = people.identify(repository.ids("staff"), by, "--by", active=True) if by else None
+    except people.Unknown as unknown:
+        say(lang, "未导入：" + unknown.message.zh, "nothing imported: " + unknown.message.en)
+        sys.exit(1)
     try:
         rows = plan(repository, file, mapping)
     except ImportError_ as exc:
         raise Failure(Text(str(exc), str(exc))) from None
-    lines, counts = apply(repository, rows, write)
+    lines, counts = apply(repository, rows, write, stamp={"file": file.name, "by": importer})
     for line in lines:
         click.echo(line)
     verb = "已新建" if write else "将新建（预览，加 --write 写入）"

@@ -211,10 +211,16 @@ def _fill(data: dict, values: dict, staff: dict, channels: list[str]) -> str | N
     return None
 
 
-def apply(repo, rows: list[Row], write: bool) -> tuple[list[str], dict]:
+def apply(repo, rows: list[Row], write: bool, stamp: dict | None = None) -> tuple[list[str], dict]:
     """Report every row, and with `write` create the good ones; returns (lines, counts).
     Writing holds the repository lock, and checks each row's phones again against the
-    customer files as they are then (a `kehu new` or another import may have just landed)."""
+    customer files as they are then (a `kehu new` or another import may have just landed).
+    Each written record carries `imported: {file, row, at, by}` (`stamp` gives file and by):
+    review then accepts its old registered_at once an admin approves (K804)."""
+    at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    for row in rows:
+        if stamp and stamp.get("by"):
+            row.data["imported"] = {"file": stamp["file"], "row": row.number, "at": at, "by": stamp["by"]}
     lines, written = [], set()
     for row in rows:
         if row.reason:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from kehu import people
 from kehu.engine import Selection, run_rules, tally, verdict
 from kehu.facts import POOL, as_dict, as_list
 from kehu.findings import Finding, Hit, Text
@@ -46,6 +47,7 @@ class Review:
     approvals: set[str] = field(default_factory=set)  # staff ids
     received_at: datetime | None = None  # when the code host received the change (naive Shanghai time)
     untrusted: tuple[str, ...] = ()  # what came from commit metadata: "author", "time"
+    notes: list[Text] = field(default_factory=list)  # said on stderr: unknown --author / --approved-by
 
     @property
     def changes(self) -> list[Change]:
@@ -225,18 +227,6 @@ class ReviewResult:
         return {"changes": changes, "findings": [f.as_dict(lang) for f in self.findings], "summary": self.summary()}
 
 
-def _match_staff(staff: dict[str, Record], who: str) -> str | None:
-    who = who.strip()
-    low = who.lower()
-    for staff_id, record in staff.items():
-        git_info = as_dict(record.data.get("git"))
-        emails = [e.lower() for e in as_list(git_info.get("emails")) if isinstance(e, str)]
-        handle = git_info.get("handle")
-        if low == staff_id or low in emails or (isinstance(handle, str) and handle.lower() == low.lstrip("@")):
-            return staff_id
-    return None
-
-
 def schemas_at_base(change: GitChange) -> Schemas:
     """The merge base's schemas/; if it has none, the ones kehu was installed with (never
     the branch's)."""
@@ -264,17 +254,25 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
     schemas = schemas_at_base(change)
     policy = policy_at_base(change, schemas)
     staff = {r.id: r for r in change.records_at_base("staff") if r.id}
-    untrusted = ()
+    untrusted, notes = (), []
     if author:
-        label, author_id = author, _match_staff(staff, author)
+        label, author_id = author, people.resolve(staff, author)
+        if author_id is None:
+            notes.append(people.unknown(staff, author, "--author"))
     else:
         untrusted += ("author",)
         label = f"{change.head.author.name} <{change.head.author.email}>"
-        author_id = _match_staff(staff, change.head.author.email or "") or _match_staff(staff, change.head.author.name or "")
+        author_id = people.resolve(staff, change.head.author.email or "", names=False)
     if received_at is None:
         untrusted += ("time",)
-    approvals = {a for a in (_match_staff(staff, who) for who in approved_by) if a}
-    review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted)
+    approvals = set()
+    for who in approved_by:
+        approver = people.resolve(staff, who)
+        if approver is None:
+            notes.append(people.unknown(staff, who, "--approved-by"))
+        else:
+            approvals.add(approver)
+    review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted, notes)
     selection = Selection(select, ignore, policy.get("rules"))
     # the record rules wait mostly on git searching the tree: let them wait beside the K8 rules
     # (they share no git process: K8 reads through GitPython's cat-file, they through their own)
