@@ -1,0 +1,27 @@
+"""`kehu build` and `kehu serve`: the internal site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kehu.commands import Failure, Run
+from kehu.findings import Text
+
+
+def build(ctx: Run, full: bool, out: Path | None) -> int:
+    from kehu.site.build import BuildFailed, build_site
+
+    try:
+        target = build_site(ctx.root, ctx.today, full=full, out=out, lang=ctx.lang)
+    except BuildFailed as exc:
+        raise Failure(Text(f"MkDocs 生成站点失败，旧站点保持不变：\n{exc}",
+                           f"MkDocs failed; the old site is unchanged:\n{exc}")) from None
+    ctx.say(f"站点已生成：{target}", f"site written to {target}")
+    return 0
+
+
+def serve(ctx: Run, full: bool, address: str) -> int:
+    from kehu.site.build import serve_site
+
+    ctx.say(f"预览地址：http://{address}/（Ctrl-C 结束）", f"previewing at http://{address}/ (Ctrl-C to stop)")
+    return serve_site(ctx.root, ctx.today, full, address)
