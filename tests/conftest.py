@@ -180,6 +180,15 @@ def history(repo):
     return repo
 
 
+def pr_on_main(repo, message, author="sunmin", when="2026-11-11T12:00:00+08:00"):
+    """Commit what the work tree holds to main, as if it had landed there before the branch's
+    own work, and merge main into the branch."""
+    pr_git(repo.root, "checkout", "-q", "main")
+    pr_commit(repo.root, message, author=author, when=when)
+    pr_git(repo.root, "checkout", "-q", "change")
+    pr_git(repo.root, "merge", "-q", "--no-edit", "main", when=when)
+
+
 def pr_review(repo, *args, trusted=True):
     """kehu review as CI runs it: by default with the code host's word for who opened the
     pull request (the head commit's author here) and when (the head commit's time)."""

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import PROJECT, pr_commit, pr_git, pr_review
+from conftest import PROJECT, pr_commit, pr_git, pr_on_main, pr_review
 
 CUSTOMER = "records/customers/2026/C2026-0001.yaml"
 
@@ -55,10 +55,7 @@ def test_back_dated_commit_does_not_beat_the_received_time(history):
 
 def test_the_branch_cannot_rewrite_the_schemas_and_policy_it_is_judged_by(history):
     shutil.copytree(PROJECT / "schemas", history.root / "schemas")
-    pr_git(history.root, "checkout", "-q", "main")
-    pr_commit(history.root, "schemas", author="sunmin", when="2026-11-11T12:00:00+08:00")
-    pr_git(history.root, "checkout", "-q", "change")
-    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    pr_on_main(history, "schemas", author="sunmin")
     schema = history.root / "schemas/policy.schema.json"
     edit(schema, '"default": [\n        "市场总监"\n      ]', '"default": [\n        "市场总监",\n        "客户经理"\n      ]')
     history.write("records/policy.yaml", "reclaim_after_days: 60\nassigner_roles: [市场总监, 客户经理]\n")
@@ -142,10 +139,7 @@ def test_renumbering_a_customer_is_a_deletion(history):
 
 def test_moving_a_colleagues_visit_onto_ones_own_customer(history):
     history.customer(id="C2026-0002", phone="13700002222", owner="wangli", registered_at="2026-11-11 09:00:00")
-    pr_git(history.root, "checkout", "-q", "main")
-    pr_commit(history.root, "wangli's customer", author="wangli", when="2026-11-11T12:00:00+08:00")
-    pr_git(history.root, "checkout", "-q", "change")
-    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    pr_on_main(history, "wangli's customer", author="wangli")
     # liuyang's visit V2026-000001 moved onto wangli's customer, by wangli
     edit(history.root / "records/visits/2026/11/V2026-000001.yaml", "customer: C2026-0001", "customer: C2026-0002")
     pr_commit(history.root, "mine now", author="wangli")
@@ -157,10 +151,7 @@ def test_moving_a_colleagues_visit_onto_ones_own_customer(history):
 
 def test_moving_a_visit_needs_both_owners(history):
     history.customer(id="C2026-0002", phone="13700002222", owner="wangli", registered_at="2026-11-11 09:00:00")
-    pr_git(history.root, "checkout", "-q", "main")
-    pr_commit(history.root, "wangli's customer", author="wangli", when="2026-11-11T12:00:00+08:00")
-    pr_git(history.root, "checkout", "-q", "change")
-    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    pr_on_main(history, "wangli's customer", author="wangli")
     edit(history.root / "records/visits/2026/11/V2026-000001.yaml", "customer: C2026-0001", "customer: C2026-0002")
     pr_commit(history.root, "move", author="zhouhui")
     status, document = pr_review(history, "--approved-by", "liuyang")
@@ -209,10 +200,7 @@ def test_review_text_speaks_as_check_does(history):
 
 def test_policy_severity_applies_to_review_rules(history):
     history.write("records/policy.yaml", "reclaim_after_days: 60\nrules: {K801: warning}\n")
-    pr_git(history.root, "checkout", "-q", "main")
-    pr_commit(history.root, "policy", author="sunmin", when="2026-11-11T12:00:00+08:00")
-    pr_git(history.root, "checkout", "-q", "change")
-    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    pr_on_main(history, "policy", author="sunmin")
     history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
     pr_commit(history.root, "visit", author="wangli")
     status, document = pr_review(history)
@@ -223,14 +211,11 @@ def test_policy_severity_applies_to_review_rules(history):
 
 def old_problems_on_main(history):
     """Main already carries someone else's problems: a malformed phone and a late complaint."""
-    pr_git(history.root, "checkout", "-q", "main")
     history.customer(id="C2026-0002", phone="1370000222", owner="wangli", registered_at="2026-11-11 09:00:00")
     history.write("records/complaints/2026/T2026-0001.yaml",
                   "id: T2026-0001\ncustomer: C2026-0002\nreceived_at: 2026-11-11 10:00:00\nchannel: 电话\n"
                   "category: 工期\ndescription: 工期拖延\nhandler: zhouhui\nstatus: 受理\n")
-    pr_commit(history.root, "old problems", author="wangli", when="2026-11-11T12:00:00+08:00")
-    pr_git(history.root, "checkout", "-q", "change")
-    pr_git(history.root, "merge", "-q", "main", when="2026-11-11T12:00:00+08:00")
+    pr_on_main(history, "old problems", author="wangli")
 
 
 def test_a_clean_pull_request_passes_on_a_repository_with_old_findings(history):

@@ -136,6 +136,20 @@ def mark_new(findings: list[Finding], before: Iterable[Finding]) -> list[Finding
     return marked
 
 
+class Outcome:
+    """What check and review results share: the findings that fail the run, and the rest."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.blocks for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" and f.open for f in self.findings)
+
+
 def tally(findings: list[Finding]) -> dict:
     """The counts every command reports; `errors` are the findings that fail the run."""
     return {

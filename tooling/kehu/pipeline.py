@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kehu.engine import Selection, mark_excepted, run_rules, tally, verdict
+from kehu.engine import Outcome, Selection, mark_excepted, run_rules, tally, verdict
 from kehu.findings import Finding, Hit, Text
 from kehu.load import Repository, load_repository
 from kehu.load.locate import clear_cache, locate
@@ -28,7 +28,7 @@ class Settings:
 
 
 @dataclass
-class CheckResult:
+class CheckResult(Outcome):
     findings: list[Finding]
     files: int
     records: int
@@ -36,14 +36,6 @@ class CheckResult:
     notes: list[Text] = field(default_factory=list)  # said once on stderr, not findings
     root: Path | None = None
     files_read: int | None = None  # record files read this run: fewer than `files` when the cache answered
-
-    @property
-    def errors(self) -> int:
-        return sum(f.blocks for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity == "warning" and f.open for f in self.findings)
 
     def summary(self) -> dict:
         return {"files": self.files, "records": self.records, **tally(self.findings)}

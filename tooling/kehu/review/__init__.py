@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kehu import people
-from kehu.engine import Selection, run_rules, tally, verdict
+from kehu.engine import Outcome, Selection, run_rules, tally, verdict
 from kehu.facts import POOL, as_dict, as_list
 from kehu.findings import Finding, Hit, Text
 from kehu.load import RECORDS_DIR, Record, layout_kind
@@ -187,18 +187,10 @@ class Review:
 
 
 @dataclass
-class ReviewResult:
+class ReviewResult(Outcome):
     review: Review
     findings: list[Finding]
     root: Path | None = None
-
-    @property
-    def errors(self) -> int:
-        return sum(f.blocks for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity == "warning" and f.open for f in self.findings)
 
     def summary(self) -> dict:
         review = self.review
