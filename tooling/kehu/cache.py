@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import time
+from stat import S_ISREG
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,7 +120,7 @@ class _Hashed:
         try:
             header, _, body = (folder_of(root) / self.NAME).read_bytes().partition(b"\n")
             if json.loads(header) == {"format": FORMAT, "checksum": hashlib.sha256(body).hexdigest()}:
-                self.known = json.loads(body)
+                self.known = json.loads(body.decode("utf-8", "surrogateescape"))
         except (OSError, ValueError):
             pass
         if not isinstance(self.known, dict):
@@ -132,9 +133,12 @@ class _Hashed:
             relative = files[index]
             path = self.root / relative
             try:
-                info = os.stat(path)
+                info = os.lstat(path)
             except OSError:
-                states[index] = _blob_id(path)
+                states[index] = "unreadable"
+                continue
+            if not S_ISREG(info.st_mode):  # a symlink or FIFO is a K003 finding, never read
+                states[index] = f"special:{info.st_mode}:{info.st_ino}"
                 continue
             stat = [info.st_size, info.st_ctime_ns, info.st_mtime_ns, info.st_ino]
             known = self.known.get(relative)
@@ -236,7 +240,7 @@ def load(root: Path, expected_key: str) -> Snapshot | None:
             return None
         if head.get("summary") != hashlib.sha256(summary).hexdigest():
             return None
-        body = json.loads(summary)
+        body = json.loads(summary.decode("utf-8", "surrogateescape"))
         return Snapshot(expected_key, head["state"], body["files"], body["records"],
                         [_finding(f) for f in body["findings"]], [_finding(f) for f in body["global_findings"]],
                         [Text(*n) for n in body["notes"]], None, table, head["table"])
@@ -273,12 +277,12 @@ def _write(root: Path, name: str, content: bytes) -> None:
 
 def _dump(value) -> bytes:
     # one line each: JSON escapes every newline inside strings
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
 
 
 def _parse(raw: bytes):
     try:
-        return json.loads(raw)
+        return json.loads(raw.decode("utf-8", "surrogateescape"))
     except ValueError:
         return None
 

@@ -16,6 +16,14 @@ class Text(NamedTuple):
         return self.en if lang == "en" else self.zh
 
 
+def shown(path: str | None) -> str | None:
+    """A path as outputs print it: a file name that is not UTF-8 (kept by Python as
+    surrogate escapes) shows its odd bytes as \\xff instead of breaking the output."""
+    if path is None or path.isascii():
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """What a rule yields: where (a record and a path inside it, or a file and line) and why.
@@ -66,7 +74,7 @@ class Finding:
         return {
             "code": self.code,
             "severity": self.severity,
-            "file": self.file,
+            "file": shown(self.file),
             "line": self.line,
             "column": self.column,
             "record": self.record,

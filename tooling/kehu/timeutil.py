@@ -5,6 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+# the dates a record may carry (SPEC §10): anything else is a typo, and would overflow
+# date arithmetic (0001-01-01+14:00) or make a calendar walk centuries (9999-12-31)
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
+
+
+def in_range(day: date) -> bool:
+    return EARLIEST <= day <= LATEST
 
 
 def parse_datetime(value: str) -> datetime:
@@ -25,11 +32,13 @@ def local_datetime(value) -> datetime | None:
         except ValueError:
             return None
     if isinstance(value, datetime):
+        if not in_range(value.date()):
+            return None  # K101 says so; rules see no time at all
         if value.tzinfo is not None:
             value = value.astimezone(SHANGHAI).replace(tzinfo=None)
         return value
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return datetime(value.year, value.month, value.day) if in_range(value) else None
     return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import sys
 from datetime import date
 from functools import cached_property
@@ -22,7 +23,7 @@ from kehu.findings import Hit, Text
 from kehu.load import Repository
 from kehu.load.locate import locate
 from kehu.load.yamlfile import YamlTime
-from kehu.timeutil import parse_datetime
+from kehu.timeutil import EARLIEST, LATEST, in_range, parse_datetime
 
 KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal")
 COMMON = "common.schema.json"
@@ -63,16 +64,28 @@ def _type(validator, types, instance, schema):
 
 def _is_date(value) -> bool:
     try:
-        return not isinstance(value, str) or bool(date.fromisoformat(value))
+        return not isinstance(value, str) or in_range(date.fromisoformat(value))
     except ValueError:
         return False
 
 
 def _is_datetime(value) -> bool:
     try:
-        return not isinstance(value, str) or parse_datetime(value) is not None
+        return not isinstance(value, str) or in_range(parse_datetime(value).date())
     except ValueError:
         return False
+
+
+def _non_finite(node, path=()):
+    """Paths of .inf / .nan numbers: JSON Schema's "number" lets them through."""
+    if isinstance(node, float) and not math.isfinite(node):
+        yield path
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _non_finite(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _non_finite(value, (*path, index))
 
 
 def _is_email(value) -> bool:
@@ -186,9 +199,14 @@ class Schemas:
     def check(self, kind: str, data: dict, source=lambda path: None):
         """Schema problems of one record as (path, at_key, Text); `source(path)` gives the
         value as written in the file, for messages about what YAML made of it."""
+        odd = list(_non_finite(data))
+        for path in odd:
+            yield path, False, Text(f"{field_name(path)} 不是一个有限的数（YAML 把 .inf / .nan 读成了无穷大或非数）",
+                                    f"{field_name(path)} is not a finite number (YAML read .inf / .nan)")
         try:
-            self.fast[kind](data)
-            return
+            if not odd:
+                self.fast[kind](data)
+                return
         except Exception:  # invalid, or too odd for the fast path: the full validator decides
             pass
         errors = []
@@ -343,8 +361,10 @@ def explain(error, kind: str, schemas: Schemas, source=lambda path: None):
                                 f"{name} has a wrong format: {_show(value)}" + (f"; expected {hint.en}" if hint else ""))
         return
     if keyword == "format":
-        what = {"date": Text("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
-                "kehu-datetime": Text("时间，如 2026-03-04 10:30", "a date-time like 2026-03-04 10:30")}.get(
+        what = {"date": Text(f"日期 YYYY-MM-DD（{EARLIEST.year}–{LATEST.year} 年之间）",
+                             f"a date YYYY-MM-DD (between {EARLIEST.year} and {LATEST.year})"),
+                "kehu-datetime": Text(f"时间，如 2026-03-04 10:30（{EARLIEST.year}–{LATEST.year} 年之间）",
+                                      f"a date-time like 2026-03-04 10:30 (between {EARLIEST.year} and {LATEST.year})")}.get(
             error.validator_value, Text(error.validator_value, error.validator_value))
         yield path, False, Text(f"{label_zh} 不是有效的{what.zh}：{_show(value)}", f"{name} is not {what.en}: {_show(value)}")
         return

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kehu.findings import Text
 from kehu.load import NoRepository, find_root
+from kehu.timeutil import EARLIEST, LATEST, in_range
 
 
 class Failure(Exception):
@@ -35,7 +36,11 @@ class Run:
 
     @classmethod
     def at(cls, repo: Path | None, today: date | None, lang: str, needs_repository: bool = True) -> Run:
-        return cls(repository_root(repo) if needs_repository else None, today or date.today(), lang)
+        today = today or date.today()
+        if not in_range(today):
+            raise Failure(Text(f"--today {today} 超出范围：只接受 {EARLIEST} 至 {LATEST} 之间的日期",
+                               f"--today {today} is out of range: only dates from {EARLIEST} to {LATEST}"))
+        return cls(repository_root(repo) if needs_repository else None, today, lang)
 
     def say(self, zh: str, en: str) -> None:
         """A note for the person at the terminal (stderr: stdout carries the data)."""

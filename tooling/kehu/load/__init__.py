@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -155,15 +156,22 @@ def layout_kind(relative: str) -> str | None:
 def load_file(root: Path, relative: str, max_bytes: int) -> tuple[Record | None, list[Problem]]:
     path = os.path.join(str(root), relative)
     try:
-        size = os.stat(path).st_size
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):  # a symlink is never followed, a FIFO never opened
+            what = Text("符号链接", "a symlink") if stat.S_ISLNK(info.st_mode) else Text("不是普通文件（管道、设备等）",
+                                                                                      "not a regular file (a FIFO, a device)")
+            return None, [Problem("K003", None, None, Text(f"{what.zh}，未读取：记录必须是普通文件",
+                                                           f"{what.en}; not read: a record must be a regular file"))]
+        size = info.st_size
         if size > max_bytes:
             return None, [Problem("K003", None, None, Text(
                 f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {max_bytes // 1024} KB），未读取："
                 "一条记录不会这么大，请检查是否放错了文件",
                 f"file too large ({size / 1024 / 1024:.1f} MB, limit {max_bytes // 1024} KB); "
                 "not read: a record is never this big"))]
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         return None, [Problem("K003", None, None, Text(f"无法读取文件：{exc.strerror}", f"cannot read file: {exc.strerror}"))]
     text, problem = decode(raw)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kehu.findings import shown
+
 
 def _data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -15,7 +17,7 @@ def render(result, lang: str, out) -> None:
     for f in result.findings:
         fields = []
         if f.file:
-            fields.append(f"file={_property(f.file)}")
+            fields.append(f"file={_property(shown(f.file))}")
         if f.line:
             fields.append(f"line={f.line}")
         if f.column:

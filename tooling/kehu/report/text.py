@@ -6,6 +6,7 @@ import unicodedata
 from functools import lru_cache
 from itertools import groupby
 
+from kehu.findings import shown
 from kehu.load.yamlfile import decode
 
 SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning")}
@@ -43,9 +44,9 @@ def _width(text: str) -> int:
 def render(result, lang: str, out, root=None) -> None:
     root = root or result.root
     for file, group in groupby(result.findings, key=lambda f: f.file):
-        out.write(f"{file or '(repository)'}\n")
+        out.write(f"{shown(file) or '(repository)'}\n")
         for f in group:
-            where = f"{file}:{f.line or 1}:{f.column or 1}" if file else "(repository)"
+            where = f"{shown(file)}:{f.line or 1}:{f.column or 1}" if file else "(repository)"
             record = f" [{f.record}]" if f.record else ""
             out.write(f"{where}: {f.code} {label(f, lang)}{record} {f.message.get(lang)}\n")
             lines = _lines(str(root / file)) if (root and file and f.line) else ()

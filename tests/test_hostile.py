@@ -1,0 +1,87 @@
+"""Hostile records: any value a branch can write gets a clear answer, never a crash or a hang."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from datetime import date, timedelta
+
+from conftest import only
+from kehu.calendar import WorkCalendar
+
+
+def kehu_check(repo, *args, today="2026-11-20"):
+    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(repo.root), "--today", today, *args],
+                         capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in run.stderr and "内部错误" not in run.stderr, run.stderr
+    return run
+
+
+def test_a_fifo_and_a_symlink_under_records_are_k003_and_never_opened(repo, tmp_path):
+    os.mkfifo(repo.root / "records/customers/2026/C2026-0005.yaml")  # opening it would hang
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("id: C2026-0006\nname: 外部文件里的名字\n", encoding="utf-8")
+    os.symlink(outside, repo.root / "records/customers/2026/C2026-0006.yaml")
+    for _ in range(2):  # the second run goes through the cache, which must not open them either
+        run = kehu_check(repo, "--format", "json")
+        findings = json.loads(run.stdout)["findings"]
+        k003 = {f["file"]: f["message"] for f in only(findings, "K003")}
+        assert set(k003) == {"records/customers/2026/C2026-0005.yaml", "records/customers/2026/C2026-0006.yaml"}
+        assert "符号链接" in k003["records/customers/2026/C2026-0006.yaml"]
+        assert "外部文件里的名字" not in run.stdout
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_in_every_format(repo):
+    os.close(os.open(os.path.join(os.fsencode(repo.root / "records/customers/2026"), b"C2026-\xff.yaml"),
+                     os.O_CREAT | os.O_WRONLY))
+    for fmt in ("text", "github"):
+        run = kehu_check(repo, "--format", fmt)
+        assert run.returncode == 1 and "C2026-\\xff.yaml" in run.stdout, fmt
+    files = {f["file"] for f in json.loads(kehu_check(repo, "--format", "json").stdout)["findings"]}
+    assert "records/customers/2026/C2026-\\xff.yaml" in files
+
+
+def test_dates_outside_1900_2200_and_infinite_numbers_are_k101(repo):
+    repo.customer(id="C2026-0002", phone="13700002222", registered_at="0001-01-01 00:00:00+14:00",
+                  extra="budget_wan: .inf\nhouse: {area_sqm: .nan}\n")
+    repo.visit(id="V2026-000002", customer="C2026-0002", at="2026-11-12 14:00:00",
+               extra="next_contact: 9999-12-31\n")
+    run = kehu_check(repo, "--format", "json")
+    k101 = {(f["record"], f["line"]) for f in only(json.loads(run.stdout)["findings"], "K101")}
+    assert {("C2026-0002", 12), ("C2026-0002", 14), ("C2026-0002", 15), ("V2026-000002", 7)} <= k101
+    assert "运行出错" not in run.stdout  # no rule crashed on them
+    for command in (["pool"], ["report", "monthly"], ["export", "--out", str(repo.root / "x.csv"), "--format", "csv"]):
+        other = subprocess.run([sys.executable, "-m", "kehu", *command, "--repo", str(repo.root), "--today", "2026-11-20"],
+                               capture_output=True, text=True)
+        assert other.returncode == 0 and "内部错误" not in other.stderr, (command, other.stderr)
+
+
+def test_today_outside_the_range_is_exit_2_and_the_far_end_still_answers(repo):
+    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(repo.root), "--today", "9999-12-31"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "1900-01-01" in run.stderr and "Traceback" not in run.stderr
+    repo.write("records/complaints/2025/T2025-0001.yaml",
+               "id: T2025-0001\ncustomer: C2026-0001\nreceived_at: 2025-09-30 10:00:00\nchannel: 电话\n"
+               "category: 工期\ndescription: 工期拖延\nhandler: zhouhui\nstatus: 受理\n")
+    far = kehu_check(repo, "--format", "json", "--no-cache", today="2200-12-31")
+    overdue = only(json.loads(far.stdout)["findings"], "K502")
+    assert overdue and "2027–2200" in far.stderr  # the years the holiday calendar had to guess, as one span
+
+
+def test_working_days_are_counted_as_a_day_by_day_walk_would_count_them():
+    policy = (["2027-10-01", "2027-10-04"], ["2027-10-09"])
+    walk, count = WorkCalendar(*policy), WorkCalendar(*policy)
+
+    def by_walking(start, end):
+        if end < start:
+            return -by_walking(end, start)
+        return sum(walk.is_workday(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        start = date(2003, 1, 1) + timedelta(days=rng.randrange(365 * 30))
+        end = start + timedelta(days=rng.randrange(-1000, 1000))
+        assert count.workdays_between(start, end) == by_walking(start, end), (start, end)
