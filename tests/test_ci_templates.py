@@ -654,3 +654,30 @@ def test_pre_commit_hook_entry_runs_and_its_exit_status_follows_the_findings(tmp
     assert "Traceback" not in bad.stderr
     broken.unlink()
     assert hook_run().returncode == 0
+
+
+# --- what the templates had to work around in kehu itself --------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="kehu: CODEOWNERS lists every visit file, so an owner's new visit makes "
+                   "`kehu codeowners --check` fail, and committing the regenerated file is an admin path "
+                   "(K805); the templates therefore check CODEOWNERS on main only")
+def test_owner_adding_a_visit_can_pass_codeowners_check_and_review(tmp_path):
+    r = records(tmp_path / "company")
+    env = {**os.environ, "PATH": os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")]),
+           "GIT_CONFIG_GLOBAL": os.devnull}
+
+    def kehu(*args):
+        return subprocess.run(["kehu", *args], cwd=r.root, env=env, capture_output=True, text=True).returncode
+
+    assert kehu("codeowners") == 0
+    pr_git(r.root, "init", "-q")
+    pr_commit(r.root, "records", author="sunmin", when=shanghai(6, "12:00:00").isoformat())
+    pr_git(r.root, "checkout", "-q", "-b", "change")
+    own_visit(r)
+    pr_commit(r.root, "visit", when=shanghai(2, "10:00:00").isoformat())
+    trusted = ("--author", "gh-liuyang", "--received-at", shanghai(2, "10:30:00").isoformat())
+    as_is = kehu("codeowners", "--check") == 0 and kehu("review", "--base", "main", *trusted) == 0
+    assert kehu("codeowners") == 0
+    pr_commit(r.root, "regenerate CODEOWNERS", when=shanghai(2, "10:01:00").isoformat())
+    regenerated = kehu("codeowners", "--check") == 0 and kehu("review", "--base", "main", *trusted) == 0
+    assert as_is or regenerated
