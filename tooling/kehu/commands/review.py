@@ -29,4 +29,6 @@ def run(ctx: Run, base: str, head: str | None, author: str | None, received_at: 
     for note in result.review.notes:
         ctx.note(note)
     render(result, fmt, ctx.lang, sys.stdout)
+    if fmt != "text":
+        print(result.headline(ctx.lang), file=sys.stderr)
     return 1 if result.errors else 0
