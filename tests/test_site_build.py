@@ -155,3 +155,16 @@ def test_a_symlink_among_the_hand_written_pages_is_not_published(repo):
     assert (site / "guide" / "index.html").is_file()  # the regular page is still there
     published = "".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*.html"))
     assert "保密客户" not in published and "13700002222" not in published
+
+
+def test_out_replaces_only_an_empty_folder_or_an_earlier_site(repo, tmp_path):
+    keep = tmp_path / "documents"
+    keep.mkdir()
+    (keep / "合同.txt").write_text("不能删", encoding="utf-8")
+    code, out, err = build(repo, "--out", str(keep))
+    assert code == 2 and "不是空目录" in err and (keep / "合同.txt").read_text(encoding="utf-8") == "不能删"
+    code, out, err = build(repo, "--out", str(repo.root))
+    assert code == 2 and (repo.root / "records").is_dir()
+    site = tmp_path / "site"
+    assert build(repo, "--out", str(site))[0] == 0 and (site / ".kehu-site").is_file()
+    assert build(repo, "--out", str(site))[0] == 0  # an earlier kehu site is replaced

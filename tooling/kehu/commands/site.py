@@ -9,10 +9,13 @@ from kehu.findings import Text
 
 
 def build(ctx: Run, full: bool, out: Path | None) -> int:
-    from kehu.site.build import BuildFailed, build_site
+    from kehu.site.build import BuildFailed, OutRefused, build_site
 
     try:
         target = build_site(ctx.root, ctx.today, full=full, out=out, lang=ctx.lang)
+    except OutRefused as exc:
+        raise Failure(Text(f"--out 不能用，什么也没改：{exc}。请指定空目录或以前生成的站点目录",
+                           f"--out refused, nothing changed: {exc}. Name an empty folder or an earlier kehu site")) from None
     except BuildFailed as exc:
         raise Failure(Text(f"MkDocs 生成站点失败，旧站点保持不变：\n{exc}",
                            f"MkDocs failed; the old site is unchanged:\n{exc}")) from None

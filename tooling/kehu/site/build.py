@@ -71,8 +71,38 @@ def _mkdocs_config(base: Path, docs: Path, site: Path, **extra) -> dict:
     return config
 
 
+MARKER = ".kehu-site"  # in every site kehu writes: only such a folder is ever replaced
+
+
+class OutRefused(Exception):
+    """--out names a folder kehu must not replace; the message says why."""
+
+
+def check_out(target: Path, root: Path, default: bool = False) -> None:
+    """Refuse to replace anything but an empty folder or a site kehu wrote before (the
+    default _site/ of a build from before the marker existed is recognised by its index)."""
+    root = root.resolve()
+    if target.is_symlink():
+        raise OutRefused(f"{target} 是符号链接 / is a symlink")
+    if target == root or root.is_relative_to(target):
+        raise OutRefused(f"{target} 包含记录仓库本身 / holds the records repository")
+    for old in (target, target.with_name(target.name + ".old")):
+        if not old.exists() and not old.is_symlink():
+            continue
+        if not old.is_dir() or old.is_symlink():
+            raise OutRefused(f"{old} 不是目录 / is not a folder")
+        if (old / ".git").exists() or (old / "records").exists():
+            raise OutRefused(f"{old} 像是一个仓库 / looks like a repository")
+        earlier = (old / MARKER).is_file() or (default and (old / "index.html").is_file())
+        if any(old.iterdir()) and not earlier:
+            raise OutRefused(f"{old} 不是空目录，也不是 kehu 生成的站点（没有 {MARKER}）/ "
+                             f"is neither empty nor a site kehu wrote (no {MARKER})")
+
+
 def build_site(root: Path, today: date, full: bool = False, out: Path | None = None, lang: str = "zh") -> Path:
-    target = (out or root / ("_site_full" if full else "_site")).resolve()
+    target = (out or root / ("_site_full" if full else "_site")).absolute()
+    check_out(target, root, default=out is None)
+    target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".kehu-build-", dir=target.parent) as work:
         work = Path(work)
@@ -88,6 +118,8 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
             raise BuildFailed(run.stderr.strip()[-2000:])
         for address in harden(work / "site"):
             print(f"注意：站点里仍有外部地址 {address}", file=sys.stderr)
+        (work / "site" / MARKER).write_text("kehu build\n", encoding="utf-8")
+        check_out(target, root, default=out is None)  # again: the folder may have changed during the build
         _swap(work / "site", target)
     return target
 
