@@ -85,3 +85,29 @@ def test_working_days_are_counted_as_a_day_by_day_walk_would_count_them():
         start = date(2003, 1, 1) + timedelta(days=rng.randrange(365 * 30))
         end = start + timedelta(days=rng.randrange(-1000, 1000))
         assert count.workdays_between(start, end) == by_walking(start, end), (start, end)
+
+
+def test_a_formula_in_a_name_is_exported_as_text(repo, tmp_path):
+    from openpyxl import load_workbook
+
+    repo.customer(id="C2026-0002", name='=HYPERLINK("http://evil.example/","点我")', phone="13700002222")
+    for fmt in ("xlsx", "csv"):
+        out = tmp_path / f"客户.{fmt}"
+        run = subprocess.run([sys.executable, "-m", "kehu", "export", "--repo", str(repo.root), "--today", "2026-11-20",
+                              "--format", fmt, "--out", str(out)], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        if fmt == "csv":
+            assert "'=HYPERLINK(" in out.read_text(encoding="utf-8-sig")
+        else:
+            cells = [c for row in load_workbook(out).active.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+            assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_a_handle_with_a_line_break_never_reaches_codeowners(repo):
+    repo.staff("wangli", "王丽", "客户经理", extra="git:\n  handle: \"wang\\n* @attacker\"\n")
+    run = kehu_check(repo, "--format", "json", "--select", "K101")
+    assert any(f["file"] == "records/staff/wangli.yaml" for f in json.loads(run.stdout)["findings"])
+    subprocess.run([sys.executable, "-m", "kehu", "codeowners", "--repo", str(repo.root), "--today", "2026-11-20"],
+                   capture_output=True, text=True, check=True)
+    text = (repo.root / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    assert "attacker" not in text and all(not line.startswith("*") or line.startswith("* ") for line in text.splitlines())

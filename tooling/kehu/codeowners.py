@@ -9,6 +9,8 @@ that CI enforces.
 
 from __future__ import annotations
 
+import re
+
 from kehu.facts import POOL
 from kehu.load import Repository
 
@@ -17,16 +19,23 @@ LIMIT_BYTES = 3 * 1024 * 1024 - 64 * 1024  # GitHub ignores the whole file above
 TARGETS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS"}
 
 
+# every value written into CODEOWNERS matches one of these (the staff schema says the same;
+# checked again here, since a line break in a handle would add a line of its own)
+SAFE_HANDLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,38}(/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?")
+SAFE_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
 def _owners(repo: Repository, staff_ids) -> str:
-    staff = repo.ids("staff")
+    staff = {r.id: r for r in repo.of("staff")}  # schema-valid staff files only
     names = []
     for staff_id in staff_ids:
         member = staff.get(staff_id)
         git_info = (member.data.get("git") or {}) if member else {}
-        if git_info.get("handle"):
-            names.append("@" + git_info["handle"])
-        elif git_info.get("emails"):
-            names.append(git_info["emails"][0])
+        handle, emails = git_info.get("handle"), git_info.get("emails") or []
+        if isinstance(handle, str) and SAFE_HANDLE.fullmatch(handle):
+            names.append("@" + handle)
+        elif emails and isinstance(emails[0], str) and SAFE_EMAIL.fullmatch(emails[0]):
+            names.append(emails[0])
     return " ".join(dict.fromkeys(names))
 
 

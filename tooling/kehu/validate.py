@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 import sys
 from datetime import date
 from functools import cached_property
@@ -88,8 +89,13 @@ def _non_finite(node, path=()):
             yield from _non_finite(value, (*path, index))
 
 
+_EMAIL = re.compile(r"[^\s@,;<>()\[\]\\\"]+@[^\s@,;<>()\[\]\\\"]+\.[^\s@,;<>()\[\]\\\"]+")
+
+
 def _is_email(value) -> bool:
-    return not isinstance(value, str) or ("@" in value and " " not in value)
+    """One plain address: it reaches CODEOWNERS and e-mail headers, so no spaces, newlines,
+    commas or brackets."""
+    return not isinstance(value, str) or _EMAIL.fullmatch(value) is not None
 
 
 FORMATS = {"date": _is_date, "kehu-datetime": _is_datetime, "email": _is_email}

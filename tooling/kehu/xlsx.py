@@ -6,6 +6,15 @@ from __future__ import annotations
 import io
 
 
+# what spreadsheet programs read as the start of a formula (OWASP's CSV injection list)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(value):
+    """A CSV cell: text that a spreadsheet would run as a formula gets a leading '."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def add_sheet(book, title: str, headers: list[str], rows: list[list], freeze: str = "A2"):
     from openpyxl.styles import Font, PatternFill
 
@@ -16,6 +25,9 @@ def add_sheet(book, title: str, headers: list[str], rows: list[list], freeze: st
         cell.fill = PatternFill("solid", fgColor="DDE6F5")
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"  # text, never a formula: a record's name may be =HYPERLINK(...)
     sheet.freeze_panes = freeze
     fit_columns(sheet)
     return sheet

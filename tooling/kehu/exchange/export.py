@@ -11,7 +11,7 @@ import io
 
 from kehu.facts import mask_phone
 from kehu.timeutil import local_datetime
-from kehu.xlsx import add_sheet, new_book, to_bytes
+from kehu.xlsx import add_sheet, as_text_cell, new_book, to_bytes
 
 COLUMNS = (("id", "编号"), ("name", "客户姓名"), ("phones", "联系电话"), ("gender", "性别"), ("district", "所在地区"),
            ("community", "小区/楼盘"), ("address", "详细地址"), ("channel", "来源渠道"), ("house_type", "房屋类型"),
@@ -52,7 +52,7 @@ def to_csv(table: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([title for _, title in COLUMNS])
-    writer.writerows([["" if v is None else v for v in row] for row in table])
+    writer.writerows([["" if v is None else as_text_cell(v) for v in row] for row in table])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
