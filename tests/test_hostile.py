@@ -111,3 +111,11 @@ def test_a_handle_with_a_line_break_never_reaches_codeowners(repo):
                    capture_output=True, text=True, check=True)
     text = (repo.root / ".github/CODEOWNERS").read_text(encoding="utf-8")
     assert "attacker" not in text and all(not line.startswith("*") or line.startswith("* ") for line in text.splitlines())
+
+
+def test_policy_cannot_switch_a_rule_that_does_not_exist(repo):
+    repo.write("records/policy.yaml", "reclaim_after_days: 60\nrules:\n  K999: 'off'\n  K4: warning\n  K40: 'off'\n")
+    run = kehu_check(repo, "--format", "json", "--select", "K101")
+    [finding] = json.loads(run.stdout)["findings"]
+    assert run.returncode == 1 and finding["file"] == "records/policy.yaml" and finding["line"] == 3
+    assert "K999" in finding["message"]

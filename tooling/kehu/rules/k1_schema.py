@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 
 
@@ -34,4 +35,22 @@ def schema_violation(repo):
     grade: B
     ```
     """
-    return repo.schema_problems
+    yield from repo.schema_problems
+    yield from _unknown_rule_switches(repo)
+
+
+def _unknown_rule_switches(repo):
+    """Policy `rules:` may only name codes (or prefixes of codes) that exist: `K999: off`
+    would otherwise be accepted and do nothing, and a typo like `K4O1` would go unseen."""
+    from kehu.rules import RETIRED, RULES  # the registry imports this module
+
+    policy = next(iter(repo.of("policy", valid_only=False)), None)
+    switches = policy.data.get("rules") if policy is not None else None
+    if not isinstance(switches, dict):
+        return
+    known = [*RULES, *RETIRED]
+    for selector in switches:
+        if isinstance(selector, str) and not any(code.startswith(selector) for code in known):
+            yield Hit(Text(f"rules 里的 {selector} 不是任何规则的代码或前缀（kehu rules 列出全部规则）",
+                           f"{selector} in rules is not the code or prefix of any rule (see kehu rules)"),
+                      record=policy, path=("rules", selector), at_key=True)
