@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
 
-from conftest import only
+from conftest import PROJECT, only
 from kehu.calendar import WorkCalendar
 
 
@@ -119,3 +120,24 @@ def test_policy_cannot_switch_a_rule_that_does_not_exist(repo):
     [finding] = json.loads(run.stdout)["findings"]
     assert run.returncode == 1 and finding["file"] == "records/policy.yaml" and finding["line"] == 3
     assert "K999" in finding["message"]
+
+
+def test_bad_outputs_schemas_and_sheets_get_a_sentence_not_an_internal_error(repo, tmp_path):
+    def kehu(*args):
+        run = subprocess.run([sys.executable, "-m", "kehu", *args, "--repo", str(repo.root), "--today", "2026-11-20"],
+                             capture_output=True, text=True)
+        assert "内部错误" not in run.stderr and "Traceback" not in run.stderr, run.stderr
+        return run
+
+    missing = tmp_path / "no-such-folder"
+    assert kehu("report", "monthly", "--out", str(missing / "r.md")).returncode == 2
+    assert "不存在" in kehu("export", "--out", str(missing / "x.xlsx")).stderr
+    sheet = tmp_path / "big.csv"
+    sheet.write_text("客户姓名,联系电话,登记日期,客户经理\n" + "长" * 140_000 + ",13800000000,2026-01-01,liuyang\n",
+                     encoding="utf-8")
+    assert "这不像一张客户登记表" in kehu("import", str(sheet)).stderr
+    shutil.copytree(PROJECT / "schemas", repo.root / "schemas")
+    schema = repo.root / "schemas/customer.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("$defs/grade", "$defs/nograde"), encoding="utf-8")
+    run = kehu("check")
+    assert run.returncode == 2 and "$ref" in run.stderr

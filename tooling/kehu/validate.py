@@ -123,7 +123,10 @@ class Schemas:
         if missing or COMMON not in self.documents:
             raise SchemaError(f"{directory}: missing {', '.join(missing) or COMMON}")
         # $refs are resolved once, here: looking them up per record was most of the cost
-        self.inlined = {kind: self._inline(self.documents[f"{kind}.schema.json"]) for kind in KINDS}
+        try:
+            self.inlined = {kind: self._inline(self.documents[f"{kind}.schema.json"]) for kind in KINDS}
+        except (KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise SchemaError(f"{directory}: a $ref points nowhere or in a circle ({type(exc).__name__}: {exc})") from None
         self.validators = {
             kind: KehuValidator(schema, format_checker=_format_checker) for kind, schema in self.inlined.items()
         }

@@ -80,5 +80,10 @@ def bad_selector(selector, example: str) -> Failure:
 
 
 def refuse_overwrite(out: Path | None, force: bool) -> None:
-    if out is not None and out.exists() and not force:
+    """A file a command is about to write: its folder must exist, and it must not (unless --force)."""
+    if out is None:
+        return
+    if not out.parent.is_dir():
+        raise Failure(Text(f"{out.parent} 这个目录不存在，未写入：请先建好目录", f"no folder {out.parent}; nothing written"))
+    if out.exists() and not force:
         raise Failure(Text(f"{out} 已存在，未覆盖（要覆盖请加 --force）", f"{out} exists; not overwritten (use --force)"))

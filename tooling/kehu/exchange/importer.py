@@ -77,7 +77,13 @@ def read_table(path: Path) -> list[tuple[int, list]]:
                 continue
         else:
             raise ImportError_("CSV 既不是 UTF-8 也不是 GBK 编码")
-        return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text)), 1)]
+        rows = []
+        try:
+            for i, row in enumerate(csv.reader(io.StringIO(text)), 1):
+                rows.append((i, row))
+        except csv.Error as exc:  # e.g. a cell over csv's 128 KB limit: not a registration sheet
+            raise ImportError_(f"CSV 第 {len(rows) + 1} 行读不下去（{exc}）：这不像一张客户登记表") from None
+        return rows
     raise ImportError_(f"只支持 .xlsx 和 .csv，不支持 {path.suffix}")
 
 
