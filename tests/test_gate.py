@@ -331,3 +331,13 @@ def test_an_imported_legacy_row_passes_review_with_an_admins_approval(history, t
     path.write_text(text[:text.index("imported:")], encoding="utf-8")
     pr_commit(history.root, "drop the stamp", author="liuyang")
     assert blocking(pr_review(history, "--approved-by", "sunmin")[1]) == ["K804"]
+
+
+def test_review_honours_max_file_kb(history):
+    """A 3 MB "record" on a branch is not read into memory; review says it is not a record."""
+    history.write("records/customers/2026/C2026-0002.yaml", "id: C2026-0002\nnotes: '" + "长" * 1_000_000 + "'\n")
+    pr_commit(history.root, "huge")
+    status, document = pr_review(history)
+    [change] = document["changes"]
+    assert status == 1 and "note" in change and codes(document) == ["K808"]  # refused, never parsed
+    assert "1024 KB" in document["findings"][0]["message"]

@@ -105,6 +105,9 @@ class Review:
         if CACHE_FOLDER in parts:
             return Text(f"{CACHE_FOLDER}/ 是本机缓存，不能提交（CI 从不信任它）",
                         f"{CACHE_FOLDER}/ is a local cache and must never be committed")
+        if layout_kind(change.path) is not None and change.after is not None and change.after.record is None:
+            return Text(f"记录文件读不出来（{change.after.problem}）：无法判断谁该批准",
+                        f"a record file that cannot be read ({change.after.problem}): nobody can judge it")
         if parts[0] == RECORDS_DIR and layout_kind(change.path) is None:
             return Text("records/ 下只能放按目录规则命名的记录文件（隐藏文件、.bak、别的扩展名或放错目录都不行）",
                         "only record files at their layout path belong under records/ "
