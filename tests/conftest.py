@@ -64,6 +64,18 @@ registered_by: wangli
 """
 
 
+def kehu(*args: str, repo=None, today: str | None = "2026-11-20", stdin: str = "", cwd=None) -> tuple[int, str, str]:
+    """The real `kehu` process: (exit status, stdout, stderr). With `repo` (a Repo or a path)
+    it runs there (--repo) on `today` (--today; None to leave it out)."""
+    extra: list[str] = []
+    if repo is not None:
+        extra += ["--repo", str(getattr(repo, "root", repo))] + (["--today", today] if today else [])
+    run = subprocess.run([sys.executable, "-m", "kehu", *args, *extra], capture_output=True, text=True,
+                         input=stdin, cwd=cwd)
+    assert "Traceback" not in run.stderr, run.stderr  # never, whatever the input
+    return run.returncode, run.stdout, run.stderr
+
+
 class Repo:
     def __init__(self, root: Path):
         self.root = root
@@ -97,9 +109,7 @@ class Repo:
 
     def check(self, *args: str, today: date = TODAY):
         """Run the real `kehu check` process; returns (exit code, stdout, stderr)."""
-        cmd = [sys.executable, "-m", "kehu", "check", "--repo", str(self.root), "--today", today.isoformat(), *args]
-        run = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root)
-        return run.returncode, run.stdout, run.stderr
+        return kehu("check", *args, repo=self, today=today.isoformat(), cwd=self.root)
 
     def run(self, select: str = "", today: date = TODAY, lang: str = "zh") -> list[dict]:
         """The check pipeline in-process (fast); findings as the JSON reporter writes them."""
@@ -196,7 +206,6 @@ def pr_review(repo, *args, trusted=True):
         args += ("--author", pr_git(repo.root, "log", "-1", "--format=%ae").strip())
     if trusted and "--received-at" not in args:
         args += ("--received-at", pr_git(repo.root, "log", "-1", "--format=%aI").strip())
-    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(repo.root), "--base", "main",
-                          "--today", "2026-11-20", "--format", "json", *args], capture_output=True, text=True)
-    assert run.returncode in (0, 1), run.stderr
-    return run.returncode, json.loads(run.stdout)
+    code, out, err = kehu("review", "--base", "main", "--format", "json", *args, repo=repo)
+    assert code in (0, 1), err
+    return code, json.loads(out)

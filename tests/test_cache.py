@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 from conftest import PROJECT, TODAY, git
-
 from kehu.cache import FOLDER, folder_of
 from kehu.check import Settings, run_check
+
 
 def broken(repo):
     repo.visit(id="V2026-000002", staff="liuyng")

@@ -21,9 +21,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import CUSTOMER as CUSTOMER_TEXT
-from conftest import EMAIL, PROJECT, STAFF, TODAY, Repo, copy_demo, git, pr_commit, pr_git
+from conftest import (
+    EMAIL,
+    PROJECT,
+    STAFF,
+    TODAY,
+    Repo,
+    copy_demo,
+    git,
+    pr_commit,
+    pr_git,
+)
 from kehu.cli import cli
 
 GITHUB = PROJECT / "docs/ci/github-workflow.yml"

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import jsonschema
 import pytest
-
-from conftest import PROJECT
+from conftest import PROJECT, kehu
 
 BAD_PHONE = "\nphones:\n  - 13800138000\n"
 
@@ -20,11 +17,6 @@ def broken(repo):
     text = (repo.root / "records/customers/2026/C2026-0002.yaml").read_text(encoding="utf-8")
     repo.write("records/customers/2026/C2026-0002.yaml", text.replace("  - '13700002222'", "  - 13700002222"))
     repo.visit(id="V2026-000002", staff="liuyng")
-
-
-def kehu(*args, cwd=None):
-    run = subprocess.run([sys.executable, "-m", "kehu", *args], capture_output=True, text=True, cwd=cwd)
-    return run.returncode, run.stdout, run.stderr
 
 
 def test_exit_1_on_errors_and_text_shows_source_with_caret(repo):

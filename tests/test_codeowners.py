@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from conftest import STAFF
+from conftest import STAFF, kehu
 
 
-def kehu(repo, *args):
-    run = subprocess.run([sys.executable, "-m", "kehu", "codeowners", "--repo", str(repo.root), "--today", "2026-11-20", *args],
-                         capture_output=True, text=True)
-    return run.returncode, run.stderr
+def codeowners(repo, *args):
+    code, _, err = kehu("codeowners", *args, repo=repo)
+    return code, err
 
 
 def with_handles(repo):
@@ -23,7 +19,7 @@ def test_owner_lines_and_admin_lines(repo):
     with_handles(repo)
     repo.customer(id="C2026-0002", phone="13700002222", owner="pool", registered_by="liuyang",
                   extra="owner_history:\n  - {owner: pool, from: 2026-11-15, by: sunmin}\n")
-    code, err = kehu(repo)
+    code, err = codeowners(repo)
     assert code == 0, err
     lines = (repo.root / ".github/CODEOWNERS").read_text(encoding="utf-8").splitlines()
     assert "/records/ @gh-sunmin" in lines
@@ -36,18 +32,18 @@ def test_owner_lines_and_admin_lines(repo):
 
 def test_check_fails_when_stale_and_passes_when_fresh(repo):
     with_handles(repo)
-    assert kehu(repo, "--check")[0] == 1
-    assert kehu(repo)[0] == 0
-    assert kehu(repo, "--check")[0] == 0
+    assert codeowners(repo, "--check")[0] == 1
+    assert codeowners(repo)[0] == 0
+    assert codeowners(repo, "--check")[0] == 0
     repo.customer(id="C2026-0002", phone="13700002222", owner="wangli", registered_by="wangli")
-    code, err = kehu(repo, "--check")
+    code, err = codeowners(repo, "--check")
     assert code == 1 and "过期" in err
 
 
 def test_gitlab_target_and_hand_written_file_is_not_overwritten(repo):
     with_handles(repo)
-    assert kehu(repo, "--gitlab")[0] == 0
+    assert codeowners(repo, "--gitlab")[0] == 0
     assert (repo.root / ".gitlab/CODEOWNERS").is_file()
     repo.write(".github/CODEOWNERS", "* @someone\n")
-    code, err = kehu(repo)
+    code, err = codeowners(repo)
     assert code == 2 and (repo.root / ".github/CODEOWNERS").read_text(encoding="utf-8") == "* @someone\n"

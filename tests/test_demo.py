@@ -6,7 +6,6 @@ import filecmp
 from datetime import date
 
 import pytest
-
 from conftest import PROJECT
 from kehu.check import Settings, run_check
 from kehu.demo import generate

@@ -7,22 +7,19 @@ import io
 import subprocess
 import sys
 
+from conftest import kehu, only
 from openpyxl import load_workbook
 
-from conftest import only
 
-
-def kehu(repo, *args, stdin=""):
-    run = subprocess.run([sys.executable, "-m", "kehu", *args, "--repo", str(repo.root), "--today", "2026-11-20"],
-                         capture_output=True, text=True, input=stdin)
-    return run.returncode, run.stdout, run.stderr
+def run(repo, *args, stdin=""):
+    return kehu(*args, repo=repo, stdin=stdin)
 
 
 def test_export_csv_is_masked_and_opens_in_excel(repo, tmp_path):
     repo.customer(id="C2026-0002", name="钱机", phone="13700002222", extra="confidentiality: 机密\n")
     repo.customer(id="C2026-0003", name="赵秘", phone="13700003333", extra="confidentiality: 绝密\n")
     target = tmp_path / "客户.csv"
-    code, out, err = kehu(repo, "export", "--format", "csv", "--out", str(target))
+    code, out, err = run(repo, "export", "--format", "csv", "--out", str(target))
     assert code == 0, err
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
@@ -36,14 +33,14 @@ def test_export_csv_is_masked_and_opens_in_excel(repo, tmp_path):
 
 def test_export_full_xlsx_and_no_overwrite(repo, tmp_path):
     target = tmp_path / "all.xlsx"
-    assert kehu(repo, "export", "--full", "--out", str(target))[0] == 0
+    assert run(repo, "export", "--full", "--out", str(target))[0] == 0
     sheet = load_workbook(target)["客户"]
     assert sheet["C2"].value == "13916052231" and sheet.freeze_panes == "B2"
-    assert kehu(repo, "export", "--out", str(target))[0] == 2
+    assert run(repo, "export", "--out", str(target))[0] == 2
 
 
 def test_new_customer_gets_the_next_id_and_passes_check(repo):
-    code, out, err = kehu(repo, "new", "customer", "--name", "李四", "--phone", "138 1111 2222", "--channel", "到店",
+    code, out, err = run(repo, "new", "customer", "--name", "李四", "--phone", "138 1111 2222", "--channel", "到店",
                           "--grade", "B", "--registered-by", "wangli")
     assert code == 0, err
     assert out.strip() == "C2026-0002"
@@ -53,24 +50,24 @@ def test_new_customer_gets_the_next_id_and_passes_check(repo):
 
 
 def test_new_customer_refuses_a_colliding_phone(repo):
-    code, out, err = kehu(repo, "new", "customer", "--name", "王芳", "--phone", "+86 139-1605-2231", "--channel", "电话",
+    code, out, err = run(repo, "new", "customer", "--name", "王芳", "--phone", "+86 139-1605-2231", "--channel", "电话",
                           "--grade", "C", "--registered-by", "wangli")
     assert code == 1 and "C2026-0001" in err and "刘洋" in err
     assert not (repo.root / "records/customers/2026/C2026-0002.yaml").exists()
 
 
 def test_new_visit_and_complaint_and_bad_values(repo):
-    code, out, err = kehu(repo, "new", "visit", "--customer", "C2026-0001", "--staff", "liuyang", "--type", "上门",
+    code, out, err = run(repo, "new", "visit", "--customer", "C2026-0001", "--staff", "liuyang", "--type", "上门",
                           "--summary", "量房：客厅 32 ㎡")
     assert code == 0 and out.strip() == "V2026-000002"
-    code, out, err = kehu(repo, "new", "complaint", "--customer", "C2026-0001", "--channel", "电话", "--category", "工期",
+    code, out, err = run(repo, "new", "complaint", "--customer", "C2026-0001", "--channel", "电话", "--category", "工期",
                           "--description", "开工推迟", "--handler", "zhouhui")
     assert code == 0 and out.strip() == "T2026-0001"
     assert not only(repo.findings(), "K101")
-    code, out, err = kehu(repo, "new", "visit", "--customer", "C2026-0001", "--staff", "liuyang", "--type", "散步",
+    code, out, err = run(repo, "new", "visit", "--customer", "C2026-0001", "--staff", "liuyang", "--type", "散步",
                           "--summary", "x")
     assert code == 1 and "type" in err
-    assert kehu(repo, "new", "visit", "--customer", "C2026-0001")[0] == 2  # not interactive: says what is missing
+    assert run(repo, "new", "visit", "--customer", "C2026-0001")[0] == 2  # not interactive: says what is missing
 
 
 def test_two_writers_at_once_never_share_an_id(repo):

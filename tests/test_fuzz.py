@@ -8,10 +8,9 @@ import time
 from datetime import date
 
 import pytest
+from conftest import CUSTOMER_C0009, git
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import CUSTOMER_C0009, git
 from kehu.check import Settings, run_check
 from kehu.load.yamlfile import decode, parse
 
@@ -127,9 +126,8 @@ def test_the_whole_site_builds_from_any_text(repo, tmp_path_factory, name, notes
     page is there, and no record text became markup."""
     import json as _json
 
-    from kehu.site.build import build_site
-
     from kehu.check import prepare
+    from kehu.site.build import build_site
 
     def quoted(text):
         return _json.dumps(text, ensure_ascii=False)

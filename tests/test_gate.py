@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 
-from conftest import PROJECT, pr_commit, pr_git, pr_on_main, pr_review
+from conftest import PROJECT, kehu, pr_commit, pr_git, pr_on_main, pr_review
 
 CUSTOMER = "records/customers/2026/C2026-0001.yaml"
 
@@ -93,9 +91,8 @@ def test_a_committed_cache_is_refused_and_never_read(history):
     status, document = pr_review(history, "--approved-by", "sunmin")
     # the director's approval does not let the cache in; the record rules still see the bad phone
     assert status == 1 and blocking(document) == ["K101", "K808"]
-    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(history.root), "--today", "2026-11-20"],
-                         capture_output=True, text=True)
-    assert run.returncode == 1 and "K101" in run.stdout  # the check in CI ignores the committed cache
+    code, out, _ = kehu("check", repo=history)
+    assert code == 1 and "K101" in out  # the check in CI ignores the committed cache
 
 
 def test_hiding_a_record_under_a_dot_name_is_a_deletion_and_forbidden(history):
@@ -174,28 +171,22 @@ def test_honest_visit_by_the_owner_passes_in_every_format(history):
     history.visit(id="V2026-000002", at="2026-11-18 10:00:00")
     pr_commit(history.root, "visit")
     for fmt in ("text", "json", "github"):
-        run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
-                              "--today", "2026-11-20", "--author", "liuyang", "--received-at",
-                              "2026-11-18T10:05:00+08:00", "--format", fmt], capture_output=True, text=True)
-        assert run.returncode == 0, (fmt, run.stdout, run.stderr)
-        assert "Traceback" not in run.stderr
+        code, out, err = kehu("review", "--base", "main", "--author", "liuyang", "--received-at",
+                              "2026-11-18T10:05:00+08:00", "--format", fmt, repo=history)
+        assert code == 0, (fmt, out, err)
 
 
 def test_review_text_speaks_as_check_does(history):
     history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
     pr_commit(history.root, "visit", author="wangli")
-    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
-                          "--today", "2026-11-20", "--author", "wangli", "--received-at", "2026-11-18T10:05:00+08:00"],
-                         capture_output=True, text=True)
-    assert run.returncode == 1
-    assert "K801 错误 [V2026-000002]" in run.stdout and " error " not in run.stdout
-    assert "需任一人批准" in run.stdout and "无需他人批准" not in run.stdout
-    github = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
-                             "--today", "2026-11-20", "--author", "wangli", "--received-at",
-                             "2026-11-18T10:05:00+08:00", "--format", "github"], capture_output=True, text=True)
-    assert github.returncode == 1
-    assert github.stdout.startswith("::error file=records/visits/2026/11/V2026-000002.yaml,")
-    assert "title=K801::" in github.stdout
+    trusted = ("--base", "main", "--author", "wangli", "--received-at", "2026-11-18T10:05:00+08:00")
+    code, out, _ = kehu("review", *trusted, repo=history)
+    assert code == 1
+    assert "K801 错误 [V2026-000002]" in out and " error " not in out
+    assert "需任一人批准" in out and "无需他人批准" not in out
+    code, out, _ = kehu("review", *trusted, "--format", "github", repo=history)
+    assert code == 1
+    assert out.startswith("::error file=records/visits/2026/11/V2026-000002.yaml,") and "title=K801::" in out
 
 
 def test_policy_severity_applies_to_review_rules(history):
@@ -224,15 +215,11 @@ def test_a_clean_pull_request_passes_on_a_repository_with_old_findings(history):
     pr_commit(history.root, "my visit")
     status, document = pr_review(history)
     assert status == 0 and codes(document) == []  # judged on the customer it touches
-    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(history.root), "--today", "2026-11-20",
-                          "--new-since", "main", "--format", "json"], capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout
-
-    findings = json.loads(run.stdout)["findings"]
+    code, out, _ = kehu("check", "--new-since", "main", "--format", "json", repo=history)
+    assert code == 0, out
+    findings = json.loads(out)["findings"]
     assert {f["code"] for f in findings} >= {"K101", "K501"} and all(f["new"] is False for f in findings)
-    full = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(history.root), "--today", "2026-11-20"],
-                          capture_output=True, text=True)
-    assert full.returncode == 1  # on main, the full check still fails on them
+    assert kehu("check", repo=history)[0] == 1  # on main, the full check still fails on them
 
 
 def test_a_pull_request_that_adds_a_problem_fails_on_it_alone(history):
@@ -241,10 +228,9 @@ def test_a_pull_request_that_adds_a_problem_fails_on_it_alone(history):
     pr_commit(history.root, "typo")
     status, document = pr_review(history)
     assert status == 1 and codes(document) == ["K201"] and document["findings"][0]["new"] is True
-    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(history.root), "--today", "2026-11-20",
-                          "--new-since", "main", "--format", "github"], capture_output=True, text=True)
-    assert run.returncode == 1
-    errors = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    code, out, _ = kehu("check", "--new-since", "main", "--format", "github", repo=history)
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "title=K201" in errors[0]
 
 
@@ -301,10 +287,9 @@ def test_a_complaint_closed_late_is_done_late_and_does_not_fail(repo):
 def test_unknown_approver_gets_a_did_you_mean_and_a_chinese_name_counts(history):
     history.visit(id="V2026-000002", at="2026-11-18 10:00:00", staff="wangli")
     pr_commit(history.root, "visit", author="wangli")
-    run = subprocess.run([sys.executable, "-m", "kehu", "review", "--repo", str(history.root), "--base", "main",
-                          "--today", "2026-11-20", "--author", "wangli", "--received-at", "2026-11-18T10:05:00+08:00",
-                          "--approved-by", "liuyagn"], capture_output=True, text=True)
-    assert run.returncode == 1 and "--approved-by" in run.stderr and "liuyang" in run.stderr
+    code, _, err = kehu("review", "--base", "main", "--author", "wangli", "--received-at", "2026-11-18T10:05:00+08:00",
+                        "--approved-by", "liuyagn", repo=history)
+    assert code == 1 and "--approved-by" in err and "liuyang" in err
     assert pr_review(history, "--approved-by", "刘洋")[0] == 0
 
 
@@ -314,9 +299,8 @@ def test_an_imported_legacy_row_passes_review_with_an_admins_approval(history, t
     sheet = tmp_path / "2019客户登记表.csv"
     sheet.write_text("客户姓名,联系电话,客户来源,登记日期,客户经理\r\n陈晨,13812345678,到店,2019-03-05,liuyang\r\n",
                      encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "kehu", "import", str(sheet), "--repo", str(history.root),
-                          "--today", "2026-11-18", "--write", "--by", "刘洋"], capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
+    code, out, err = kehu("import", str(sheet), "--write", "--by", "刘洋", repo=history, today="2026-11-18")
+    assert code == 0, out + err
     [path] = (history.root / "records/customers/2019").glob("C2019-*.yaml")
     text = path.read_text(encoding="utf-8")
     assert "imported:" in text and "file: 2019客户登记表.csv" in text and "row: 2" in text and "by: liuyang" in text

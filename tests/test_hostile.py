@@ -6,19 +6,22 @@ import json
 import os
 import random
 import shutil
-import subprocess
-import sys
 from datetime import date, timedelta
+from types import SimpleNamespace
 
-from conftest import PROJECT, only
+from conftest import PROJECT, kehu, only
 from kehu.calendar import WorkCalendar
 
 
+def answer(*args, repo, today="2026-11-20"):
+    """kehu as a user runs it: no internal error, whatever the input (kehu() already refuses a traceback)."""
+    code, out, err = kehu(*args, repo=repo, today=today)
+    assert "内部错误" not in err, err
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+
 def kehu_check(repo, *args, today="2026-11-20"):
-    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(repo.root), "--today", today, *args],
-                         capture_output=True, text=True, timeout=300)
-    assert "Traceback" not in run.stderr and "内部错误" not in run.stderr, run.stderr
-    return run
+    return answer("check", *args, repo=repo, today=today)
 
 
 def test_a_fifo_and_a_symlink_under_records_are_k003_and_never_opened(repo, tmp_path):
@@ -55,15 +58,12 @@ def test_dates_outside_1900_2200_and_infinite_numbers_are_k101(repo):
     assert {("C2026-0002", 12), ("C2026-0002", 14), ("C2026-0002", 15), ("V2026-000002", 7)} <= k101
     assert "运行出错" not in run.stdout  # no rule crashed on them
     for command in (["pool"], ["report", "monthly"], ["export", "--out", str(repo.root / "x.csv"), "--format", "csv"]):
-        other = subprocess.run([sys.executable, "-m", "kehu", *command, "--repo", str(repo.root), "--today", "2026-11-20"],
-                               capture_output=True, text=True)
-        assert other.returncode == 0 and "内部错误" not in other.stderr, (command, other.stderr)
+        assert answer(*command, repo=repo).returncode == 0, command
 
 
 def test_today_outside_the_range_is_exit_2_and_the_far_end_still_answers(repo):
-    run = subprocess.run([sys.executable, "-m", "kehu", "check", "--repo", str(repo.root), "--today", "9999-12-31"],
-                         capture_output=True, text=True)
-    assert run.returncode == 2 and "1900-01-01" in run.stderr and "Traceback" not in run.stderr
+    refused = kehu_check(repo, today="9999-12-31")
+    assert refused.returncode == 2 and "1900-01-01" in refused.stderr
     repo.write("records/complaints/2025/T2025-0001.yaml",
                "id: T2025-0001\ncustomer: C2026-0001\nreceived_at: 2025-09-30 10:00:00\nchannel: 电话\n"
                "category: 工期\ndescription: 工期拖延\nhandler: zhouhui\nstatus: 受理\n")
@@ -94,9 +94,7 @@ def test_a_formula_in_a_name_is_exported_as_text(repo, tmp_path):
     repo.customer(id="C2026-0002", name='=HYPERLINK("http://evil.example/","点我")', phone="13700002222")
     for fmt in ("xlsx", "csv"):
         out = tmp_path / f"客户.{fmt}"
-        run = subprocess.run([sys.executable, "-m", "kehu", "export", "--repo", str(repo.root), "--today", "2026-11-20",
-                              "--format", fmt, "--out", str(out)], capture_output=True, text=True)
-        assert run.returncode == 0, run.stderr
+        assert answer("export", "--format", fmt, "--out", str(out), repo=repo).returncode == 0
         if fmt == "csv":
             assert "'=HYPERLINK(" in out.read_text(encoding="utf-8-sig")
         else:
@@ -108,8 +106,7 @@ def test_a_handle_with_a_line_break_never_reaches_codeowners(repo):
     repo.staff("wangli", "王丽", "客户经理", extra="git:\n  handle: \"wang\\n* @attacker\"\n")
     run = kehu_check(repo, "--format", "json", "--select", "K101")
     assert any(f["file"] == "records/staff/wangli.yaml" for f in json.loads(run.stdout)["findings"])
-    subprocess.run([sys.executable, "-m", "kehu", "codeowners", "--repo", str(repo.root), "--today", "2026-11-20"],
-                   capture_output=True, text=True, check=True)
+    assert answer("codeowners", repo=repo).returncode == 0
     text = (repo.root / ".github/CODEOWNERS").read_text(encoding="utf-8")
     assert "attacker" not in text and all(not line.startswith("*") or line.startswith("* ") for line in text.splitlines())
 
@@ -123,21 +120,15 @@ def test_policy_cannot_switch_a_rule_that_does_not_exist(repo):
 
 
 def test_bad_outputs_schemas_and_sheets_get_a_sentence_not_an_internal_error(repo, tmp_path):
-    def kehu(*args):
-        run = subprocess.run([sys.executable, "-m", "kehu", *args, "--repo", str(repo.root), "--today", "2026-11-20"],
-                             capture_output=True, text=True)
-        assert "内部错误" not in run.stderr and "Traceback" not in run.stderr, run.stderr
-        return run
-
     missing = tmp_path / "no-such-folder"
-    assert kehu("report", "monthly", "--out", str(missing / "r.md")).returncode == 2
-    assert "不存在" in kehu("export", "--out", str(missing / "x.xlsx")).stderr
+    assert answer("report", "monthly", "--out", str(missing / "r.md"), repo=repo).returncode == 2
+    assert "不存在" in answer("export", "--out", str(missing / "x.xlsx"), repo=repo).stderr
     sheet = tmp_path / "big.csv"
     sheet.write_text("客户姓名,联系电话,登记日期,客户经理\n" + "长" * 140_000 + ",13800000000,2026-01-01,liuyang\n",
                      encoding="utf-8")
-    assert "这不像一张客户登记表" in kehu("import", str(sheet)).stderr
+    assert "这不像一张客户登记表" in answer("import", str(sheet), repo=repo).stderr
     shutil.copytree(PROJECT / "schemas", repo.root / "schemas")
     schema = repo.root / "schemas/customer.schema.json"
     schema.write_text(schema.read_text(encoding="utf-8").replace("$defs/grade", "$defs/nograde"), encoding="utf-8")
-    run = kehu("check")
-    assert run.returncode == 2 and "$ref" in run.stderr
+    broken = answer("check", repo=repo)
+    assert broken.returncode == 2 and "$ref" in broken.stderr

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import datetime
 
+from conftest import kehu
 from openpyxl import Workbook
 
 HEADER = ["序号", "姓名", "联系电话", "登记时间", "业务员", "来源", "小区", "面积", "预算(万元)"]
@@ -19,10 +20,8 @@ ROWS = [
 ]
 
 
-def kehu(repo, *args):
-    run = subprocess.run([sys.executable, "-m", "kehu", "import", *args, "--repo", str(repo.root), "--today", "2026-11-20"],
-                         capture_output=True, text=True)
-    return run.returncode, run.stdout, run.stderr
+def kehu_import(repo, *args):
+    return kehu("import", *args, repo=repo)
 
 
 def write_csv(path, encoding, rows=ROWS, header=HEADER):
@@ -37,7 +36,7 @@ def created(repo):
 
 def test_dry_run_reports_every_row_and_writes_nothing(repo, tmp_path):
     before = created(repo)
-    code, out, err = kehu(repo, str(write_csv(tmp_path / "登记表.csv", "utf-8-sig")))
+    code, out, err = kehu_import(repo, str(write_csv(tmp_path / "登记表.csv", "utf-8-sig")))
     assert code == 1  # some rows are rejected
     assert "将新建 第 2 行：陈晨" in out and "将新建 第 3 行：林琳" in out
     assert "拒绝 第 4 行：没有联系电话" in out
@@ -49,14 +48,14 @@ def test_dry_run_reports_every_row_and_writes_nothing(repo, tmp_path):
 
 def test_write_creates_valid_records_once(repo, tmp_path):
     sheet = write_csv(tmp_path / "登记表.csv", "gbk", rows=ROWS[:2])
-    code, out, err = kehu(repo, str(sheet), "--write", "--by", "sunmin")
+    code, out, err = kehu_import(repo, str(sheet), "--write", "--by", "sunmin")
     assert code == 0, out + err
     assert created(repo) == ["C2026-0001.yaml", "C2026-0002.yaml", "C2026-0003.yaml"]
     text = (repo.root / "records/customers/2026/C2026-0003.yaml").read_text(encoding="utf-8")
     assert "name: 林琳" in text and "owner: wangli" in text and "channel: 老客户介绍" in text
     assert "area_sqm: 120.5" in text and "registered_at: 2026-03-05 00:00:00" in text
     assert repo.check("--select", "K0,K1,K2,K3")[0] == 0
-    code, out, err = kehu(repo, str(sheet), "--write", "--by", "sunmin")
+    code, out, err = kehu_import(repo, str(sheet), "--write", "--by", "sunmin")
     assert code == 0 and "已新建 0 位客户" in err and "撞单跳过 2 行" in err
     assert len(created(repo)) == 3
 
@@ -72,7 +71,7 @@ def test_xlsx_with_title_row_numbers_and_serial_dates(repo, tmp_path):
     sheet.append(["周舟", "13700003333", "2026年3月6日 10:15", "刘洋", "地推"])
     path = tmp_path / "登记表.xlsx"
     book.save(path)
-    code, out, err = kehu(repo, str(path), "--write", "--by", "sunmin")
+    code, out, err = kehu_import(repo, str(path), "--write", "--by", "sunmin")
     assert code == 0, out + err
     texts = {p.stem: p.read_text(encoding="utf-8") for p in (repo.root / "records/customers/2026").glob("*.yaml")}
     joined = "\n".join(texts.values())
@@ -84,18 +83,18 @@ def test_xlsx_with_title_row_numbers_and_serial_dates(repo, tmp_path):
 def test_map_overrides_a_column(repo, tmp_path):
     sheet = write_csv(tmp_path / "a.csv", "utf-8", rows=[["陈晨", "13700001111", "2026-03-04", "刘洋"]],
                       header=["姓名", "电话", "登记日期", "接待顾问"])
-    code, out, err = kehu(repo, str(sheet))
+    code, out, err = kehu_import(repo, str(sheet))
     assert code == 1 and "没有客户经理" in out
-    code, out, err = kehu(repo, str(sheet), "--map", "接待顾问=owner")
+    code, out, err = kehu_import(repo, str(sheet), "--map", "接待顾问=owner")
     assert code == 0 and "将新建 第 2 行：陈晨" in out
 
 
 def test_unreadable_files_exit_2(repo, tmp_path):
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"not a workbook")
-    assert kehu(repo, str(bad))[0] == 2
+    assert kehu_import(repo, str(bad))[0] == 2
     headless = write_csv(tmp_path / "h.csv", "utf-8", rows=[["1", "2"]], header=["甲", "乙"])
-    code, out, err = kehu(repo, str(headless))
+    code, out, err = kehu_import(repo, str(headless))
     assert code == 2 and "找不到表头" in err
 
 

@@ -7,21 +7,18 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import git
+from conftest import git, kehu
 
 CUSTOMER_FILE = "records/customers/2026/C2026-0001.yaml"
 NEW_FILE = "records/customers/2026/C2026-0002.yaml"
 
 
-def kehu(repo, *args):
-    run = subprocess.run([sys.executable, "-m", "kehu", *args, "--repo", str(repo.root), "--today", "2026-11-20"],
-                         capture_output=True, text=True)
-    assert "Traceback" not in run.stderr
-    return run.returncode, run.stdout, run.stderr
+def run(repo, *args):
+    return kehu(*args, repo=repo)
 
 
 def new_customer(repo, *args, phone="13812345678"):
-    return kehu(repo, "new", "customer", "--name", "李四", "--phone", phone, "--channel", "到店", "--grade", "B", *args)
+    return run(repo, "new", "customer", "--name", "李四", "--phone", phone, "--channel", "到店", "--grade", "B", *args)
 
 
 def with_director(repo):
@@ -51,7 +48,7 @@ def test_a_name_email_or_handle_is_accepted_and_written_as_the_staff_id(repo):
     assert code == 0, err
     text = (repo.root / NEW_FILE).read_text(encoding="utf-8")
     assert "registered_by: wangli" in text and "owner: wangli" in text and "王丽" not in text
-    code, out, err = kehu(repo, "new", "visit", "--customer", "C2026-0002", "--staff", "@zhaomin-hz", "--type", "电话",
+    code, out, err = run(repo, "new", "visit", "--customer", "C2026-0002", "--staff", "@zhaomin-hz", "--type", "电话",
                           "--summary", "确认量房时间")
     assert code == 0, err
     assert "staff: zhaomin" in (repo.root / "records/visits/2026/11" / f"{out.strip()}.yaml").read_text(encoding="utf-8")
@@ -59,10 +56,10 @@ def test_a_name_email_or_handle_is_accepted_and_written_as_the_staff_id(repo):
 
 
 def test_unknown_customer_is_refused_with_the_nearest_id(repo):
-    code, out, err = kehu(repo, "new", "visit", "--customer", "C2026-0010", "--staff", "liuyang", "--type", "电话",
+    code, out, err = run(repo, "new", "visit", "--customer", "C2026-0010", "--staff", "liuyang", "--type", "电话",
                           "--summary", "回访")
     assert code == 1 and "--customer：没有客户 C2026-0010；是不是 C2026-0001？" in err
-    code, out, err = kehu(repo, "new", "complaint", "--customer", "C2099-7777", "--channel", "电话", "--category", "工期",
+    code, out, err = run(repo, "new", "complaint", "--customer", "C2099-7777", "--channel", "电话", "--category", "工期",
                           "--description", "开工推迟", "--handler", "zhouhui", "--lang", "en")
     assert code == 1 and "--customer: no customer C2099-7777" in err
     assert sorted(p.name for p in (repo.root / "records/visits").rglob("*.yaml")) == ["V2026-000001.yaml"]
@@ -73,7 +70,7 @@ def test_someone_who_has_left_cannot_take_a_new_customer_or_complaint(repo):
     with_director(repo)
     code, out, err = new_customer(repo, "--registered-by", "liuyang", "--owner", "赵强")
     assert code == 1 and "--owner：赵强（zhaoqiang）已离职（2026-05-06）" in err and "在职" in err
-    code, out, err = kehu(repo, "new", "complaint", "--customer", "C2026-0001", "--channel", "电话", "--category", "工期",
+    code, out, err = run(repo, "new", "complaint", "--customer", "C2026-0001", "--channel", "电话", "--category", "工期",
                           "--description", "开工推迟", "--handler", "zhaoqiang", "--lang", "en")
     assert code == 1 and "--handler: 赵强 (zhaoqiang) has left (2026-05-06); choose an active staff member" in err
     assert customer_files(repo) == ["C2026-0001.yaml"] and not (repo.root / "records/complaints").exists()
@@ -124,7 +121,7 @@ def test_import_rejects_unknown_and_departed_owners_with_a_suggestion(repo, tmp_
     sheet = tmp_path / "登记表.csv"
     sheet.write_text("姓名,电话,登记日期,业务员\n陈晨,13700001111,2026-03-04,王俐\n林琳,13700002222,2026-03-05,赵强\n"
                      "周舟,13700003333,2026-03-06,zhaomin@hzdecor.cn\n", encoding="utf-8")
-    code, out, err = kehu(repo, "import", str(sheet), "--write", "--by", "sunmin")
+    code, out, err = run(repo, "import", str(sheet), "--write", "--by", "sunmin")
     assert code == 1
     assert "拒绝 第 2 行：客户经理“王俐”不在员工名单里；是不是 wangli（王丽）？" in out
     assert "拒绝 第 3 行：客户经理“赵强”（zhaoqiang）已离职" in out
@@ -136,18 +133,18 @@ def test_import_rejects_unknown_and_departed_owners_with_a_suggestion(repo, tmp_
 def test_pool_by_a_mistyped_name_suggests_the_staff_id(repo):
     with_director(repo)
     before = (repo.root / CUSTOMER_FILE).read_text(encoding="utf-8")
-    code, out, err = kehu(repo, "pool", "--release", "C2026-0001", "--by", "赵敏x")
+    code, out, err = run(repo, "pool", "--release", "C2026-0001", "--by", "赵敏x")
     assert code == 1 and "--by：没有员工 赵敏x；是不是 zhaomin（赵敏）？" in err
-    code, out, err = kehu(repo, "pool", "--release", "C2026-0001", "--by", "zhaomni", "--lang", "en")
+    code, out, err = run(repo, "pool", "--release", "C2026-0001", "--by", "zhaomni", "--lang", "en")
     assert code == 1 and "--by: no staff member zhaomni; did you mean zhaomin (赵敏)?" in err
-    code, out, err = kehu(repo, "pool", "--assign", "C2026-0001", "--to", "赵强", "--by", "赵敏")
+    code, out, err = run(repo, "pool", "--assign", "C2026-0001", "--to", "赵强", "--by", "赵敏")
     assert code == 1 and "--to：赵强（zhaoqiang）已离职" in err
     assert (repo.root / CUSTOMER_FILE).read_text(encoding="utf-8") == before
 
 
 def test_pool_takes_the_chinese_name_and_writes_the_staff_id(repo):
     with_director(repo)
-    code, out, err = kehu(repo, "pool", "--assign", "C2026-0001", "--to", "王丽", "--by", "赵敏", "--reason", "调整")
+    code, out, err = run(repo, "pool", "--assign", "C2026-0001", "--to", "王丽", "--by", "赵敏", "--reason", "调整")
     assert code == 0, err
     text = (repo.root / CUSTOMER_FILE).read_text(encoding="utf-8")
     assert "owner: wangli\n" in text and "by: zhaomin\n" in text and "赵敏" not in text

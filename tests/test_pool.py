@@ -7,8 +7,7 @@ import subprocess
 import sys
 
 import pytest
-
-from conftest import TODAY
+from conftest import kehu
 
 FILE = "records/customers/2026/C2026-0002.yaml"
 ORIGINAL = """\
@@ -33,10 +32,8 @@ notes: >-
 """
 
 
-def pool(repo, *args, today=TODAY.isoformat()):
-    run = subprocess.run([sys.executable, "-m", "kehu", "pool", "--repo", str(repo.root), "--today", today, *args],
-                         capture_output=True, text=True)
-    return run.returncode, run.stdout, run.stderr
+def pool(repo, *args, today="2026-11-20"):
+    return kehu("pool", *args, repo=repo, today=today)
 
 
 def test_release_changes_the_owner_line_and_appends_one_entry(repo):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from conftest import kehu
 from openpyxl import load_workbook
 
 # The statistics week 2026-11-13 18:00 .. 2026-11-20 18:00 (today is Friday 2026-11-20).
@@ -44,9 +43,7 @@ def period_repo(repo):
 
 
 def report(repo, *args):
-    run = subprocess.run([sys.executable, "-m", "kehu", "report", *args, "--repo", str(repo.root), "--today", "2026-11-20"],
-                         capture_output=True, text=True)
-    return run.returncode, run.stdout, run.stderr
+    return kehu("report", *args, repo=repo)
 
 
 def rows(document, key):

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
-
 from conftest import TODAY
 from conftest import pr_commit as commit
 from conftest import pr_git as git
 from conftest import pr_review as review
+
 
 def codes(document):
     return sorted(f["code"] for f in document["findings"])

@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT
 from kehu.site.offline import external_addresses
 

@@ -9,16 +9,14 @@ import shutil
 import subprocess
 import sys
 
-from conftest import PROJECT
+from conftest import PROJECT, kehu
 from conftest import git as run_git
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
 def build(repo, *args):
-    run = subprocess.run([sys.executable, "-m", "kehu", "build", "--repo", str(repo.root), "--today", "2026-11-20", *args],
-                         capture_output=True, text=True)
-    return run.returncode, run.stdout, run.stderr
+    return kehu("build", *args, repo=repo)
 
 
 def test_build_masks_escapes_and_stays_offline(repo):
@@ -73,7 +71,6 @@ def test_rebuild_replaces_the_site_whole(repo):
 def test_regenerating_pages_drops_the_page_of_a_deleted_record(repo, tmp_path):
     """What `kehu serve` does on every change: pages of records that are gone go too."""
     from conftest import TODAY
-
     from kehu.site.build import write_pages
 
     second = repo.customer(id="C2026-0002", name="李娜", phone="13700001111")
