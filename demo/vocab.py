@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]  # tooling/kehu/demo/ -> repository root
+ROOT = Path(__file__).resolve().parents[1]  # demo/ -> the project root
 SCHEMA_DIR = ROOT / "schemas"
 ENUMS = ("grade", "stage", "channel", "houseType", "houseCondition", "confidentiality",
          "visitType", "complaintChannel", "complaintCategory", "complaintStatus",
@@ -24,7 +24,7 @@ def load(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[str, ...]]:
         defs = json.loads(path.read_text(encoding="utf-8"))["$defs"]
         return {name: tuple(defs[name]["enum"]) for name in ENUMS}
     except (OSError, ValueError, KeyError) as exc:
-        raise SystemExit(f"kehu.demo: cannot read the vocabularies from {path}: {exc}") from exc
+        raise SystemExit(f"demo: cannot read the vocabularies from {path}: {exc}") from exc
 
 
 @lru_cache(maxsize=None)

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kehu.demo.model import Manifest
+from demo.model import Manifest
 
 HEAD = """# 演示数据 Demo records
 
 `records/` 里是一家上海装饰公司（{company}）两年的客户档案演示数据：客户、跟进/回访、投诉、员工、
-销毁记录和制度阈值。它由 `kehu.demo` 按固定种子生成——同样的参数得到逐字节相同的文件；
-每条规则在某处被满足、在某处被违反，违反的地方都是下表里有名有姓的“故事”。
-*The demo records are generated deterministically by `kehu.demo`; every finding of `kehu check`
-on them is one of the stories below.*
+销毁记录和制度阈值。它由项目根目录的生成器 `demo/`（不属于 kehu 包，不随 kehu 安装）按固定种子生成——
+同样的参数得到逐字节相同的文件；每条规则在某处被满足、在某处被违反，违反的地方都是下表里有名有姓的“故事”。
+*The demo records are generated deterministically by `demo/`, a generator at the project's top that is
+not part of the installed kehu package; every finding of `kehu check` on them is one of the stories below.*
 
 ## 重新生成 Regenerate
 
+在项目根目录运行（先 `pip install -e .`：生成器用 kehu 的工作日日历）：
+
 ```sh
-cd tooling                              # 已 pip install -e . 时可在任何目录运行
-python3 -m kehu.demo --force            # 重写 ../records/ 和 ../docs/demo.md
-python3 -m kehu.demo --customers 20000 --out /tmp/bench-records   # 性能测试用的大数据集
-python3 -m kehu.demo --no-scenarios --out /tmp/clean               # 不注入违规：kehu check 应无任何发现
+python3 -m demo --force                 # 重写 records/ 和 docs/demo.md
+python3 -m demo --customers 20000 --out /tmp/bench-records   # 性能测试用的大数据集
+python3 -m demo --no-scenarios --out /tmp/clean               # 不注入违规：kehu check 应无任何发现
 ```
 
 选项 Options：`--out DIR`（默认仓库根目录的 `records/`）、`--seed N`（默认 {seed}）、
@@ -85,8 +86,8 @@ def cell(text: str) -> str:
 
 
 def write_docs(path: Path, manifest: Manifest, n: int) -> None:
-    from kehu.demo import data as D
-    from kehu.demo.scenarios import DEDICATED_CUSTOMERS
+    from demo import data as D
+    from demo.scenarios import DEDICATED_CUSTOMERS
 
     lines = [HEAD.format(company=D.COMPANY, seed=manifest.seed, today=manifest.today.isoformat(),
                          staff=manifest.staff, customers=manifest.customers, visits=manifest.visits,
@@ -95,7 +96,7 @@ def write_docs(path: Path, manifest: Manifest, n: int) -> None:
     for s in manifest.scenarios:
         records = "<br>".join([f"`{i}`" for i in s.record_ids] + [f"`{f}`" for f in s.files]) or "—"
         lines.append(f"| {s.code} | {'是' if s.fires else '否'} | {records} | {cell(s.story_zh)} |\n")
-    from kehu.demo.build import FOLLOW_GAP, INSPECTION_STEPS
+    from demo.build import FOLLOW_GAP, INSPECTION_STEPS
 
     gaps = "、".join(f"{g} 级 {lo}–{hi} 天" for g, (lo, hi) in FOLLOW_GAP.items())
     inspect = f"{min(INSPECTION_STEPS)}–{max(INSPECTION_STEPS)}"

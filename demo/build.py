@@ -8,10 +8,10 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from kehu.demo import data as D
-from kehu.demo.model import MILESTONES, Complaint, Customer, Visit
-from kehu.demo.vocab import Vocab
-from kehu.demo.workdays import add_workdays, is_workday, next_workday, workdays_between
+from demo import data as D
+from demo.model import MILESTONES, Complaint, Customer, Visit
+from demo.vocab import Vocab
+from demo.workdays import add_workdays, is_workday, next_workday, workdays_between
 
 DAY = timedelta(days=1)
 

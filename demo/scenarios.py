@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from kehu.demo import data as D
-from kehu.demo.build import World
-from kehu.demo.model import Customer, Disposal, Visit
-from kehu.demo.workdays import add_workdays, is_workday
+from demo import data as D
+from demo.build import World
+from demo.model import Customer, Disposal, Visit
+from demo.workdays import add_workdays, is_workday
 
 DAY = timedelta(days=1)
 # customers made only for a story; the baseline makes that many fewer, so --customers N
@@ -535,7 +535,7 @@ def disposal(b: Builder) -> None:
 
 def consequences(b: Builder) -> None:
     """A story customer whose silence also leaves last month short of visits (K403): say so."""
-    from kehu.demo.build import VISITS_PER_MONTH
+    from demo.build import VISITS_PER_MONTH
 
     T = b.T
     first = (T.replace(day=1) - DAY).replace(day=1)

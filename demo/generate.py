@@ -7,12 +7,12 @@ import time as _time
 from datetime import date
 from pathlib import Path
 
-from kehu.demo import data as D
-from kehu.demo import render
-from kehu.demo.build import World, baseline, monthly_minimum
-from kehu.demo.model import Customer, Disposal, Manifest, Scenario, Visit
-from kehu.demo.scenarios import DEDICATED_CUSTOMERS, inject
-from kehu.demo.vocab import ROOT, SCHEMA_DIR, Vocab, policy_schema
+from demo import data as D
+from demo import render
+from demo.build import World, baseline, monthly_minimum
+from demo.model import Customer, Disposal, Manifest, Scenario, Visit
+from demo.scenarios import DEDICATED_CUSTOMERS, inject
+from demo.vocab import ROOT, SCHEMA_DIR, Vocab, policy_schema
 
 DEFAULT_SEED = 20261120
 DEFAULT_TODAY = date(2026, 11, 20)
@@ -80,7 +80,7 @@ def generate(out: Path = DEFAULT_OUT, customers: int = 300, seed: int = DEFAULT_
         complaints=len(w.complaints), staff=len(D.STAFF), disposals=len(disposals), files=files,
         seconds=round(_time.perf_counter() - started, 2), scenarios=stories)
     if docs is not None:
-        from kehu.demo.docs import write_docs
+        from demo.docs import write_docs
 
         write_docs(Path(docs), manifest, customers)
     return manifest
@@ -138,7 +138,7 @@ def write(out: Path, w: World, visits: list[Visit], disposals: list[Disposal]) -
 
 
 def record_file(r) -> str | None:
-    from kehu.demo.model import Complaint
+    from demo.model import Complaint
 
     if isinstance(r, Customer):
         return "records/" + render.customer_path(r)
@@ -156,7 +156,7 @@ def overloaded_owners(w) -> list[Scenario]:
     than the demo policy allows."""
     from collections import Counter
 
-    from kehu.demo.render import DEMO_POLICY
+    from demo.render import DEMO_POLICY
     from kehu.rules.k3_ownership import ACTIVE_STAGES
 
     limit = DEMO_POLICY["max_customers_per_owner"]

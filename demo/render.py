@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kehu.demo import data as D
-from kehu.demo.model import MILESTONES, Complaint, Customer, Disposal, Visit
-from kehu.demo.yamltext import boolean, day, moment, number, quoted, text
+from demo import data as D
+from demo.model import MILESTONES, Complaint, Customer, Disposal, Visit
+from demo.yamltext import boolean, day, moment, number, quoted, text
 
 SURVEY_KEYS = ("household_size", "age_range", "occupation", "income_range", "decision_maker",
                "heard_from", "priorities", "filled_by", "filled_at")
