@@ -8,13 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from demo import generate
-from demo.generate import (
-    DEFAULT_DOCS,
-    DEFAULT_OUT,
-    DEFAULT_SEED,
-    DEFAULT_TODAY,
-    OutNotEmpty,
-)
+from demo.files import OutNotEmpty
+from demo.generate import DEFAULT_DOCS, DEFAULT_OUT, DEFAULT_SEED, DEFAULT_TODAY
 
 
 def main(argv=None) -> int:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from demo import tables as D
 from demo.model import Manifest
+from demo.policy import FOLLOW_GAP, INSPECTION_STEPS
+from demo.stories import DEDICATED_CUSTOMERS
 
 HEAD = """# 演示数据 Demo records
 
@@ -86,9 +89,6 @@ def cell(text: str) -> str:
 
 
 def write_docs(path: Path, manifest: Manifest, n: int) -> None:
-    from demo import data as D
-    from demo.scenarios import DEDICATED_CUSTOMERS
-
     lines = [HEAD.format(company=D.COMPANY, seed=manifest.seed, today=manifest.today.isoformat(),
                          staff=manifest.staff, customers=manifest.customers, visits=manifest.visits,
                          complaints=manifest.complaints, disposals=manifest.disposals, files=manifest.files,
@@ -96,8 +96,6 @@ def write_docs(path: Path, manifest: Manifest, n: int) -> None:
     for s in manifest.scenarios:
         records = "<br>".join([f"`{i}`" for i in s.record_ids] + [f"`{f}`" for f in s.files]) or "—"
         lines.append(f"| {s.code} | {'是' if s.fires else '否'} | {records} | {cell(s.story_zh)} |\n")
-    from demo.build import FOLLOW_GAP, INSPECTION_STEPS
-
     gaps = "、".join(f"{g} 级 {lo}–{hi} 天" for g, (lo, hi) in FOLLOW_GAP.items())
     inspect = f"{min(INSPECTION_STEPS)}–{max(INSPECTION_STEPS)}"
     lines.append(TAIL.format(dedicated=DEDICATED_CUSTOMERS, gaps=gaps, inspect=inspect))
