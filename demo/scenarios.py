@@ -1,7 +1,7 @@
 """The rule-violation stories of the demo (SPEC §4), each on named records.
 
-Every builder below changes or adds records and returns the stories it told; the same list
-becomes the table in docs/demo.md, so the documentation cannot drift from the data. A story
+Every builder below changes or adds records and tells their stories (demo.stories.Builder);
+the same list becomes the table in docs/demo.md, so the documentation cannot drift from the data. A story
 with fires=False shows the satisfied side of a rule (an exemption, a deadline just met).
 """
 
@@ -19,8 +19,6 @@ from demo.stories import Builder, Story
 from demo.workdays import add_workdays, is_workday
 from demo.world import DAY, WANG_FANG, World
 
-
-# --- the stories ------------------------------------------------------------------------
 
 def files(b: Builder) -> None:
     w, T = b.w, b.T
