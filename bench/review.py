@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(PROJECT))  # the demo generator, demo/, sits at the project's top, outside kehu
 ENV = {**os.environ, "GIT_AUTHOR_DATE": "2026-11-19T10:00:00+08:00", "GIT_COMMITTER_DATE": "2026-11-19T10:00:00+08:00"}
 
 
@@ -28,7 +30,7 @@ def git(root: Path, *args: str) -> str:
 def build(out: Path, customers: int) -> None:
     if (out / ".git").is_dir():
         return
-    from kehu.demo import generate
+    from demo import generate
 
     generate(out / "records", customers=customers, docs=None)
     git(out, "init", "-q", "-b", "main")

@@ -27,6 +27,7 @@ from kehu import cache
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
+sys.path.insert(0, str(PROJECT))  # the demo generator, demo/, sits at the project's top, outside kehu
 KINDS = {"customers": "customer", "visits": "visit", "complaints": "complaint", "staff": "staff",
          "disposals": "disposal"}
 
@@ -34,7 +35,7 @@ KINDS = {"customers": "customer", "visits": "visit", "complaints": "complaint", 
 def ensure_repository(out: Path, customers: int) -> None:
     if (out / "records").is_dir():
         return
-    from kehu.demo import generate
+    from demo import generate
 
     started = time.perf_counter()
     generate(out / "records", customers=customers)

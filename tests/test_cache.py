@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import PROJECT, TODAY, git
@@ -233,3 +236,70 @@ def test_a_file_written_moments_ago_is_not_remembered(repo):
     memo = (repo.root / FOLDER / "blobs.json").read_bytes().split(b"\n", 1) if (
         repo.root / FOLDER / "blobs.json").exists() else [b"", b"{}"]
     assert "records/visits/2026/11/V2026-000001.yaml" not in json.loads(memo[1])
+
+
+# --- what the key covers ---------------------------------------------------------------------
+
+@pytest.fixture
+def package(tmp_path):
+    """A copy of the kehu package to edit, and the key it gives."""
+    from kehu import cache
+
+    copy = tmp_path / "kehu"
+    shutil.copytree(cache.CODE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def key():
+        return cache.key(PROJECT / "schemas", TODAY, ((), ()), package=copy)
+    return copy, key
+
+
+def _append(path, line):
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("output", ["site/pages.py", "site/build.py", "report/text.py", "review/__init__.py",
+                                    "exchange/importer.py", "cli.py", "stats.py"])
+def test_editing_code_that_only_presents_findings_keeps_the_key(package, output):
+    copy, key = package
+    before = key()
+    _append(copy / output, "# edited")
+    assert key() == before
+
+
+@pytest.mark.parametrize("decider", ["rules/k4_followup.py", "rules/base.py", "load/yamlfile.py", "validate.py",
+                                     "engine.py", "pipeline.py", "facts.py", "calendar.py", "timeutil.py",
+                                     "findings.py", "incremental.py", "cache.py", "check.py", "__init__.py"])
+def test_editing_code_that_decides_findings_changes_the_key(package, decider):
+    copy, key = package
+    before = key()
+    _append(copy / decider, "# edited")
+    assert key() != before
+
+
+def test_a_module_a_rule_starts_to_import_is_in_the_key_from_then_on(package):
+    copy, key = package
+    (copy / "site" / "helper.py").write_text("LIMIT = 3\n", encoding="utf-8")
+    before = key()
+    _append(copy / "site" / "helper.py", "# edited")
+    assert key() == before  # nothing that decides findings imports it yet
+    _append(copy / "rules" / "k4_followup.py", "\n\ndef _limit():\n"
+            "    from kehu.site.helper import (  # inside a function, in parentheses\n"
+            "        LIMIT,\n"
+            "    )\n"
+            "    return LIMIT")
+    with_import = key()
+    _append(copy / "site" / "helper.py", "# edited again")
+    assert key() != with_import
+
+
+def test_every_module_a_check_loads_is_in_the_key():
+    """`sources()` reads import statements; what Python really loads for a check must be among them."""
+    from kehu import cache
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, kehu.check, kehu.incremental, kehu.edit\n"
+         "print('\\n'.join(m.__file__ for n, m in sorted(sys.modules.items()) if n.split('.')[0] == 'kehu'))"],
+        capture_output=True, text=True, check=True).stdout.split()
+    hashed = {relative for relative, _ in cache.sources()}
+    assert {Path(f).resolve().relative_to(cache.CODE).as_posix() for f in loaded} <= hashed
+    assert not any(relative.startswith(("site/", "report/", "review/", "exchange/")) for relative in hashed)

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 from conftest import PROJECT
+from demo import generate  # the project's top is on the path (pyproject: pythonpath)
 from kehu.check import Settings, run_check
-from kehu.demo import generate
 from kehu.rules import RULES
 
 DEMO_TODAY = date(2026, 11, 20)

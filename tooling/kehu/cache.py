@@ -7,8 +7,14 @@ or every file outside git). The cache keeps, per file, that id and what the last
 from it; a run that finds the same ids answers at once, one that finds a few changed ids
 re-checks only what they touch (kehu.incremental).
 
-Code, schemas, the date and the rule selection form the cache's key: if any differs, the
-cache is not used. The file carries a checksum of its payload; a damaged cache, or one from
+The code that decides findings, the schemas, the date and the rule selection form the
+cache's key: if any differs, the cache is not used. That code is kehu.check's module and every
+kehu module it imports, directly or not, at the top or inside a function (`sources()` follows
+the import statements): the loader, the schemas' validation, the rules, the engine, the
+calendar, this cache. A module a rule starts to import is in the key from then on; page
+generation, reports, review, import/export and the demo generator never are, so editing
+them leaves every company's cache valid. kehu imports absolutely (`from kehu.x import y`);
+tests/test_cache.py checks that the modules a check really loads are all in the key. The file carries a checksum of its payload; a damaged cache, or one from
 another key, is ignored and rewritten, never trusted. JSON, not pickle: reading a cache
 can never run code.
 """
@@ -68,16 +74,59 @@ def state_of(files: list[str], states: list[str]) -> str:
     return digest.hexdigest()
 
 
-def key(schema_dir: Path, today, selection: tuple) -> str:
+def key(schema_dir: Path, today, selection: tuple, package: Path = CODE) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([FORMAT, str(today), list(selection)]).encode())
-    for source in sorted(CODE.rglob("*.py")):
-        digest.update(source.relative_to(CODE).as_posix().encode())
-        digest.update(_read(source))
+    for relative, content in sources(package):
+        digest.update(relative.encode())
+        digest.update(content)
     for schema in sorted(schema_dir.glob("*.json")):
         digest.update(schema.name.encode())
         digest.update(_read(schema))
     return digest.hexdigest()
+
+
+# the modules whose code decides the findings of `kehu check`, with all they import
+ROOTS = ("kehu.check",)
+# `from kehu.x import a, b` (names in parentheses may span lines) or `import kehu.x`
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(kehu(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
+                     rb"|import[ \t]+(kehu(?:\.\w+)*))", re.M)
+_COMMENT = re.compile(rb"#[^\n]*")
+
+
+def sources(package: Path = CODE) -> list[tuple[str, bytes]]:
+    """(path inside the package, content) of ROOTS and every kehu module they import,
+    directly or not, with the __init__.py of each package on the way; sorted by path."""
+    found: dict[str, bytes] = {}
+    seen: set[str] = set()
+    todo = list(ROOTS)
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_file(package, module)
+        if path is None:
+            continue  # `from kehu.x import name` where name is not a module
+        found[path.relative_to(package).as_posix()] = content = _read(path)
+        parts = module.split(".")
+        todo += [".".join(parts[:n]) for n in range(1, len(parts))]  # a package's __init__ runs first
+        for imported in _IMPORT.finditer(content):
+            base, names, plain = imported.groups()
+            if plain:
+                todo.append(plain.decode())
+                continue
+            todo.append(base.decode())
+            todo += [f"{base.decode()}.{name.decode()}" for name in re.findall(rb"\w+", _COMMENT.sub(b"", names))]
+    return sorted(found.items())
+
+
+def _module_file(package: Path, module: str) -> Path | None:
+    folder = os.path.join(package, *module.split(".")[1:])
+    for path in (os.path.join(folder, "__init__.py"), folder + ".py"):
+        if os.path.isfile(path):
+            return Path(path)
+    return None
 
 
 def survey(root: Path) -> tuple[list[str], list[str]]:

@@ -1,96 +1,24 @@
 """The rule-violation stories of the demo (SPEC §4), each on named records.
 
-Every builder below changes or adds records and returns the stories it told; the same list
-becomes the table in docs/demo.md, so the documentation cannot drift from the data. A story
+Every builder below changes or adds records and tells their stories (demo.stories.Builder);
+the same list becomes the table in docs/demo.md, so the documentation cannot drift from the data. A story
 with fires=False shows the satisfied side of a rule (an exemption, a deadline just met).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from kehu.demo import data as D
-from kehu.demo.build import World
-from kehu.demo.model import Customer, Disposal, Visit
-from kehu.demo.workdays import add_workdays, is_workday
+from demo import tables as D
+from demo.baseline import WANG_FANG_PHONE
+from demo.complaints import new_complaint
+from demo.customers import complete, realize, schedule
+from demo.model import Customer, Disposal
+from demo.policy import RECLAIM_AFTER, VISITS_PER_MONTH
+from demo.stories import Builder, Story
+from demo.workdays import add_workdays, is_workday
+from demo.world import DAY, WANG_FANG, World
 
-DAY = timedelta(days=1)
-# customers made only for a story; the baseline makes that many fewer, so --customers N
-# gives N customer files
-DEDICATED_CUSTOMERS = 20
-
-
-@dataclass
-class Story:
-    code: str
-    records: list  # the records the finding lands on (Customer / Visit / Complaint / Disposal)
-    story: str  # names the ids of records + also as {0}, {1}, ...
-    fires: bool = True
-    also: list = field(default_factory=list)  # other records (or callables giving an id) the story names
-
-
-class Builder:
-    def __init__(self, w: World):
-        self.w = w
-        self.rng = w.rng
-        self.T = w.today
-        self.used: set[int] = set()
-        self.stories: list[Story] = []
-        self.hooks: list = []  # run after ids are assigned
-        self.disposals: list[Disposal] = []
-        self.made = 0
-
-    # --- helpers ------------------------------------------------------------------------
-
-    def d(self, offset: int) -> date:
-        return self.T + DAY * offset
-
-    def dt(self, offset: int, hour: int = 10, minute: int = 0) -> datetime:
-        return datetime.combine(self.d(offset), time(hour, minute))
-
-    def tell(self, code, records, story, fires=True, also=()):
-        self.stories.append(Story(code, list(records), story, fires, list(also)))
-
-    def customer(self, reg_offset: int, by: str, grade: str, hour: int = 10, **kw) -> Customer:
-        self.made += 1
-        c = self.w.new_customer(self.dt(reg_offset, hour, self.rng.randrange(60)), by, grade=grade, **kw)
-        c.tags = []
-        self.used.add(c.serial)  # never picked for another story
-        return c
-
-    def plan(self, c: Customer, **offsets) -> None:
-        c.plan = {name: self.d(o) for name, o in offsets.items()}
-        if "completed" in c.plan and "settled" in c.plan:
-            done = c.plan["completed"]
-            c.plan["warranty_until"] = done.replace(year=done.year + 2)
-        c.lost = None
-
-    def pick(self, test, start: int = 0) -> Customer | None:
-        """A baseline customer for a story: the first (from a seeded offset) that fits."""
-        pool = self.w.customers
-        n = len(pool)
-        if not n:
-            return None
-        offset = (start * 7919) % n
-        for i in range(n):
-            c = pool[(offset + i) % n]
-            if c.serial in self.used or c.frozen or c.no_refs or c.name == "王芳":
-                continue
-            if test(c):
-                self.used.add(c.serial)
-                return c
-        return None
-
-    def active(self, c: Customer) -> bool:
-        return c.stage in ("咨询", "量房", "方案", "报价", "签约") and c.owner_at(self.T) != "pool"
-
-    def owner_visit(self, c: Customer, offset: int, summary: str, type_: str = "电话", **kw) -> Visit:
-        day = self.d(offset)
-        return self.w.visit(c, self.w.at(day, 9, 20), c.owner_at(day), type_, summary, **kw)
-
-
-# --- the stories ------------------------------------------------------------------------
 
 def files(b: Builder) -> None:
     w, T = b.w, b.T
@@ -98,7 +26,7 @@ def files(b: Builder) -> None:
     c = b.customer(-3, "zhoujie", "C", hour=15)
     c.no_refs = c.frozen = True
     b.plan(c, first_consult=-3)
-    w.realize(c)
+    realize(w, c)
     c.notes = "客户周末再来看样板间"
     c.text_hook = lambda s: s.replace("notes: 客户周末再来看样板间", "notes: '客户周末再来看样板间，想要原木色")
     b.tell("K001", [c], "周杰手工编辑客户 {0} 的备注时只写了左引号，文件从那一行起不再是有效的 YAML")
@@ -106,7 +34,7 @@ def files(b: Builder) -> None:
     c = b.customer(-2, "lina", "B")
     c.frozen = True
     b.plan(c, first_consult=-2)
-    w.complete(c)
+    complete(w, c)
     new = w.phone()
     c.extra_lines = ["phones:", f"  - '{new}'"]
     b.tell("K002", [c], "客户 {0} 换了新号码，李娜在文件末尾又写了一个 phones，而不是加进原来的列表；"
@@ -115,7 +43,7 @@ def files(b: Builder) -> None:
     c = b.customer(-1, "wujing", "C", hour=16)
     c.no_refs = c.frozen = True
     b.plan(c, first_consult=-1)
-    w.realize(c)
+    realize(w, c)
     c.encoding = "gbk"
     b.tell("K003", [c], "吴静用 WPS 从旧的 Excel 客户登记表导出客户 {0}，文件存成了 GBK 编码；内容本身没有问题")
     # K004: a visit in the wrong month folder; a customer file whose name differs from its id
@@ -156,6 +84,7 @@ def schema(b: Builder) -> None:
 
 
 def references(b: Builder) -> None:
+    """K201-K202: a staff id and a customer id mistyped, one visit id used twice."""
     w, T = b.w, b.T
     c = b.pick(lambda c: b.active(c) and c.owner_at(T) == "liuyang" and c.reg_dt.date() < b.d(-10), 31)
     if c:
@@ -195,7 +124,11 @@ def references(b: Builder) -> None:
                       f"同一编号同时出现在 visits/{m1.year}/{m1.month:02d}/ 和 visits/{m2.year}/{m2.month:02d}/")
         b.hooks.append(dup)
         b.stories.append(story)
-    # K203: the leaver still owns three customers and one open complaint
+
+
+def leaver(b: Builder) -> None:
+    """K203: the leaver still owns three customers and one open complaint."""
+    w = b.w
     left = w.leaver_left
     mine = []
 
@@ -215,7 +148,7 @@ def references(b: Builder) -> None:
         day = left - DAY
         while not is_workday(day):
             day -= DAY
-        t = w.complaint(c, datetime.combine(day, time(14, 10)), "服务效率")
+        t = new_complaint(w, c, datetime.combine(day, time(14, 10)), "服务效率")
         t.description = "客户点名要求原客户经理徐磊跟进橱柜返厂的事，等了两天没有进展"
         t.against = ("市场拓展部", D.LEAVER)
         t.handler = D.LEAVER
@@ -232,31 +165,31 @@ def references(b: Builder) -> None:
 
 def ownership(b: Builder) -> None:
     w, T = b.w, b.T
-    wang = next((c for c in w.customers if c.name == "王芳" and "13916052231" in c.phones), None)
+    wang = next((c for c in w.customers if c.name == WANG_FANG and WANG_FANG_PHONE in c.phones), None)
     if wang:
         c = b.customer(-66, "zhangwei", "B", hour=14,
-                       community=next(x for x in D.COMMUNITIES if x[0] == "万科城市花园"), house_type="普通", area=96)
+                       community=D.community("万科城市花园"), house_type="普通", area=96)
         c.name, c.gender = "李建国", "男"
         c.address = wang.address
         c.phones = ["+86 139-1605-2231"]
         c.channel, c.referrer, c.intermediary = "到店", None, None
-        w.schedule(c, outcome="plan", pause=0)
+        schedule(w, c, outcome="plan", pause=0)
         c.lost = None
         c.plan.pop("quoted", None)
-        w.complete(c)
+        complete(w, c)
         b.tell("K301", [c], also=[wang], story="王芳（{1}，刘洋 2025-03-04 登记）的丈夫李建国到店，张伟用同一个号码（写成 +86 139-1605-2231）"
                "又登记了一次 {0}：撞单，客户应归先登记的刘洋")
     # K303: owner changed without the director
     c = b.customer(-80, "zhangwei", "B")
-    w.schedule(c, outcome="sign", pause=0)
+    schedule(w, c, outcome="sign", pause=0)
     w.reassign(c, b.d(-40), "lina", "")
     c.hidden_history = True
-    w.complete(c)
+    complete(w, c)
     b.tell("K303", [c], "张伟把客户 {0} 私下转给李娜，直接改了 owner，没有市场总监的分配记录（owner_history 为空）")
     c = b.customer(-75, "wujing", "C")
-    w.schedule(c, outcome="sign", pause=0)
+    schedule(w, c, outcome="sign", pause=0)
     w.reassign(c, b.d(-30), "zhoujie", "同事之间调换客户", by="wujing")
-    w.complete(c)
+    complete(w, c)
     b.tell("K303", [c], "吴静自己在 owner_history 里写了一条把客户 {0} 转给周杰（by: wujing），但只有市场总监有分配权")
     fine = b.pick(lambda c: len(c.owner_history) == 1 and c.owner_history[0][2] == D.DIRECTOR
                   and c.owner_history[0][0] not in ("pool",) and c.owner_history[0][1] < w.leaver_left, 51)
@@ -268,9 +201,9 @@ def ownership(b: Builder) -> None:
     b.plan(c, first_consult=-200, preplan_delivered=-195, deposit_paid=-185, site_measured=-183,
            plan_delivered=-179, first_plan_meeting=-178, quoted=-160)
     c.silent_from = b.d(-93)
-    w.reassign(c, b.d(-31), "pool", "超过60天无销售跟进，收回公海")
+    w.reassign(c, b.d(-31), "pool", D.RECLAIM_REASON.format(days=RECLAIM_AFTER[c.grade]))
     w.reassign(c, b.d(-21), "liuyang", "客户经理刘洋申请重新领回")
-    w.complete(c)
+    complete(w, c)
     b.owner_visit(c, -93, "电话跟进，客户说报价还要再和家人商量")
     b.owner_visit(c, -21, "重新领回客户后首次联系，客户仍有装修意向，约下周看样板间")
     b.owner_visit(c, -8, "客户到店看了新的样板间，对报价调整后的方案比较满意", "到店咨询", confirmed=True)
@@ -281,15 +214,16 @@ def ownership(b: Builder) -> None:
         b.tell("K401", pooled, "对照：已由市场总监收回公海（owner: pool）的客户，不再计算归属天数", fires=False)
 
 
-def follow_up(b: Builder) -> None:
-    w, T = b.w, b.T
+def silent_owners(b: Builder) -> None:
+    """K401: owners who stopped following up, and the customers exempt from it."""
+    w = b.w
     # K401 (B): the owner's last sales action 64 days ago
     c = b.customer(-150, "wujing", "B")
     c.frozen = True
     b.plan(c, first_consult=-150, preplan_delivered=-146, deposit_paid=-120, site_measured=-118,
            plan_delivered=-113, first_plan_meeting=-112)
     c.silent_from = b.d(-64)
-    w.complete(c)
+    complete(w, c)
     b.owner_visit(c, -64, "电话跟进，客户说方案还要再考虑，等国庆后再说")
     b.tell("K401", [c], "B 级客户 {0}（方案阶段），吴静 " + _md(b.d(-64)) + " 之后再没跟进，已超过 60 天：可收回公海")
     # K401 (C): 46 days
@@ -298,7 +232,7 @@ def follow_up(b: Builder) -> None:
     b.plan(c, first_consult=-120, preplan_delivered=-115, deposit_paid=-100, site_measured=-98,
            plan_delivered=-94, first_plan_meeting=-93, quoted=-80)
     c.silent_from = b.d(-56)
-    w.complete(c)
+    complete(w, c)
     b.owner_visit(c, -49, "假期微信问候，客户说节后再谈报价", "微信")
     b.owner_visit(c, -46, "电话跟进报价，客户还在比较两家公司")
     b.tell("K401", [c], "C 级客户 {0}（报价阶段），周杰 " + _md(b.d(-46)) + " 之后没再联系，已超过 45 天")
@@ -308,7 +242,7 @@ def follow_up(b: Builder) -> None:
     b.plan(c, first_consult=-100, preplan_delivered=-95, deposit_paid=-86, site_measured=-84,
            plan_delivered=-80, first_plan_meeting=-75)
     c.silent_from = b.d(-70)
-    w.complete(c)
+    complete(w, c)
     b.owner_visit(c, -70, "电话跟进，客户要求设计师再改一版厨房")
     w.visit(c, w.at(b.d(-36)), c.designer, "微信", "把修改后的厨房方案发给客户")
     w.visit(c, w.at(b.d(-4)), c.designer, "方案沟通", "到店讲解第三版方案，客户基本满意")
@@ -320,10 +254,10 @@ def follow_up(b: Builder) -> None:
            plan_delivered=-112, first_plan_meeting=-111, quoted=-100, contract_signed=-88,
            construction_started=-60, completed=40)
     c.inspectors = (D.QC, D.QC, c.designer)
-    w.complete(c)
+    complete(w, c)
     b.tell("K401", [c], "对照：施工中的客户 {0} 由品控和设计师巡检，客户经理 60 天没有销售跟进，但施工–保修阶段不收回", fires=False)
     # exempt: locked key account
-    c = b.customer(-300, "liuyang", "A", community=next(x for x in D.COMMUNITIES if x[0] == "佘山月湖山庄"),
+    c = b.customer(-300, "liuyang", "A", community=D.community("佘山月湖山庄"),
                    house_type="别墅", area=420)
     c.frozen = True
     c.locked = True
@@ -332,18 +266,23 @@ def follow_up(b: Builder) -> None:
     b.plan(c, first_consult=-300, preplan_delivered=-292, deposit_paid=-270, site_measured=-268,
            plan_delivered=-258, first_plan_meeting=-256, quoted=-130)
     c.silent_from = b.d(-120)
-    w.complete(c)
+    complete(w, c)
     b.owner_visit(c, -120, "客户出国半年，回国后再定开工时间")
     for off in (-112, -84, -56, -35, -7):
         w.visit(c, w.at(b.d(off)), D.DIRECTOR, "上门", "市场总监拜访重点客户，保持联系")
     b.tell("K401", [c], "对照：别墅重点客户 {0} 由市场总监锁定（locked: true）并每月亲自拜访；客户经理 120 天未跟进也不进公海",
            fires=False)
+
+
+def visit_deadlines(b: Builder) -> None:
+    """K402-K404: a reclaim due soon, a month short of visits, no 回访 after the plan."""
+    w, T = b.w, b.T
     # K402 (D): due within 7 days
     c = b.customer(-60, "zhoujie", "D")
     c.frozen = True
     b.plan(c, first_consult=-60, preplan_delivered=-55)
     c.silent_from = b.d(-25)
-    w.complete(c)
+    complete(w, c)
     b.owner_visit(c, -25, "电话跟进，客户说还在筹钱，下个月再联系")
     c.notes = "曾在别家装修时拖欠尾款，列为 D 级"
     b.tell("K402", [c], "D 级客户 {0}（30 天收回），周杰最后一次跟进是 " + _md(b.d(-25)) + "，5 天后到期")
@@ -355,7 +294,7 @@ def follow_up(b: Builder) -> None:
     b.plan(c, first_consult=m - 60, preplan_delivered=m - 55, deposit_paid=m - 30, site_measured=m - 28,
            plan_delivered=m - 24, first_plan_meeting=m - 20)
     c.silent_from = b.d(m - 16)
-    w.complete(c)
+    complete(w, c)
     b.owner_visit(c, m - 3, "电话跟进，客户在等物业的装修许可")
     b.owner_visit(c, m + 13, "微信沟通方案细节，客户想把阳台改成书房", "微信")
     if T.day > 2:
@@ -369,13 +308,14 @@ def follow_up(b: Builder) -> None:
     b.plan(c, first_consult=-40, preplan_delivered=-35, deposit_paid=-25, site_measured=-23,
            plan_delivered=-19, first_plan_meeting=-10)
     c.silent_from = b.d(-10)
-    w.complete(c)
+    complete(w, c)
     fpm = b.d(-10)
     c.visits = [v for v in c.visits if v.at.date() <= fpm]
     b.tell("K404", [c], "客户 {0} " + _md(fpm) + " 首次方案沟通后，张伟至今没有回访（制度要求 3 天内）")
 
 
-def complaints(b: Builder) -> None:
+def holiday_complaints(b: Builder) -> None:
+    """K501-K503 across the National Day holiday: one late, one on time by working days."""
     w, T = b.w, b.T
     day = date(2025, 9, 30)
     if w.start < day and T > date(2025, 11, 1):
@@ -385,7 +325,7 @@ def complaints(b: Builder) -> None:
         c1 = b.pick(building, 61) or b.pick(lambda c: c.reg_dt.date() < day, 61)
         c2 = b.pick(building, 62) or b.pick(lambda c: c.reg_dt.date() < day, 62)
         if c1 and c2:
-            t = w.complaint(c1, datetime(2025, 9, 30, 10, 20), "工期")
+            t = new_complaint(w, c1, datetime(2025, 9, 30, 10, 20), "工期")
             t.channel = "电话"
             t.description = "国庆前工地已停工三天，客户要求说明复工时间"
             t.against = ("工程部", None)
@@ -400,7 +340,7 @@ def complaints(b: Builder) -> None:
             b.tell("K501", [t], "投诉 {0} 于 2025-09-30 受理，客服节后忘了处理，10-14 才开始调查（国庆 10-01 至 10-08 放假，最迟应在 10-09）")
             b.tell("K502", [t], "同一投诉 {0} 10-15 才答复客户（应在 10-10 前）")
             b.tell("K503", [t], "同一投诉 {0} 10-16 才解决（应在 10-11 前，10-11 是调休上班的周六）")
-            t = w.complaint(c2, datetime(2025, 9, 30, 16, 40), "材料")
+            t = new_complaint(w, c2, datetime(2025, 9, 30, 16, 40), "材料")
             t.channel = "到店"
             t.description = "送到工地的木地板颜色与样板不一致"
             t.against = ("工程部", None)
@@ -414,12 +354,17 @@ def complaints(b: Builder) -> None:
             for code in ("K501", "K502", "K503"):
                 b.tell(code, [t], "对照：投诉 {0} 也是 2025-09-30 受理，节假日值班 10-08 开始调查、10-09 答复、"
                        "10-11（调休上班日）解决：按工作日计都没超时", fires=False)
+
+
+def overdue_complaints(b: Builder) -> None:
+    """K502-K504: a complaint stuck in investigation, one never called back."""
+    w = b.w
     c = b.pick(lambda c: c.stage == "施工", 63)
     if c:
         day = b.d(-10)
         while not is_workday(day):
             day -= DAY
-        t = w.complaint(c, datetime.combine(day, time(9, 30)), "工程质量")
+        t = new_complaint(w, c, datetime.combine(day, time(9, 30)), "工程质量")
         t.description = "卫生间墙砖空鼓，有两块已经脱落"
         t.against = ("工程部", None)
         t.handler = "machao"
@@ -433,7 +378,7 @@ def complaints(b: Builder) -> None:
         day = b.d(-100)
         while not is_workday(day):
             day += DAY
-        t = w.complaint(c, datetime.combine(day, time(11, 5)), "工程质量")
+        t = new_complaint(w, c, datetime.combine(day, time(11, 5)), "工程质量")
         t.description = "入住后发现主卧飘窗渗水"
         t.against = ("工程部", None)
         t.handler = "heli"
@@ -450,20 +395,20 @@ def design(b: Builder) -> None:
     # K601: no pre-plan after 12 days
     c = b.customer(-12, "wujing", "C", house_type="普通", area=89)
     b.plan(c, first_consult=-12)
-    w.complete(c)
+    complete(w, c)
     b.tell("K601", [c], "客户 {0} " + _md(b.d(-12)) + " 首次咨询，12 天了还没交设计预案（普通户型 7 天）")
-    c = b.customer(-70, "liuyang", "A", community=next(x for x in D.COMMUNITIES if x[0] == "西郊庄园"),
+    c = b.customer(-70, "liuyang", "A", community=D.community("西郊庄园"),
                    house_type="别墅", area=260)
     c.designer = "chenjing"
     b.plan(c, first_consult=-70, preplan_delivered=-61, deposit_paid=-55, site_measured=-53,
            plan_delivered=-44, first_plan_meeting=-42, quoted=-30)
-    w.complete(c)
+    complete(w, c)
     b.tell("K601", [c], "对照：260 平米别墅 {0} 第 9 天交设计预案（大户型 10 天），不报", fires=False)
-    c = b.customer(-50, "zhoujie", "B", community=next(x for x in D.COMMUNITIES if x[0] == "仁恒河滨花园"),
+    c = b.customer(-50, "zhoujie", "B", community=D.community("仁恒河滨花园"),
                    house_type="大户型", area=200)
     b.plan(c, first_consult=-50, preplan_delivered=-41, deposit_paid=-35, site_measured=-33,
            plan_delivered=-22, first_plan_meeting=-21)
-    w.complete(c)
+    complete(w, c)
     b.tell("K601", [c], "对照：正好 200 平米的大户型 {0} 第 9 天交预案、定金后第 13 天交方案（达到 200 平米按大户型算），不报",
            fires=False)
     # K602: the plan 9 days after the deposit
@@ -472,7 +417,7 @@ def design(b: Builder) -> None:
     b.plan(c, first_consult=-200, preplan_delivered=-195, deposit_paid=-185, site_measured=-183,
            plan_delivered=-176, first_plan_meeting=-175, quoted=-165, contract_signed=-155,
            construction_started=-140, completed=-70, settled=-60)
-    w.complete(c)
+    complete(w, c)
     b.tell("K602", [c], "设计师林峰同时赶三个方案，客户 {0} 交定金后第 9 天才交设计方案（普通户型 7 天）")
     # K603
     c = b.pick(lambda c: c.survey is not None and c.stage in ("施工", "保修"), 71)
@@ -490,7 +435,7 @@ def design(b: Builder) -> None:
            construction_started=-40, completed=50)
     c.inspectors = (D.QC,)
     c.inspection_gap = (b.d(-30), 12)
-    w.complete(c)
+    complete(w, c)
     gap = [v.at.date() for v in c.visits if v.type == "工地巡检"]
     hole = max(zip(gap, gap[1:]), key=lambda p: (p[1] - p[0]).days)
     b.tell("K604", [c], f"品控罗强休年假，客户 {{0}} 的工地 {_md(hole[0])} 到 {_md(hole[1])} 之间 "
@@ -535,8 +480,6 @@ def disposal(b: Builder) -> None:
 
 def consequences(b: Builder) -> None:
     """A story customer whose silence also leaves last month short of visits (K403): say so."""
-    from kehu.demo.build import VISITS_PER_MONTH
-
     T = b.T
     first = (T.replace(day=1) - DAY).replace(day=1)
     last = T.replace(day=1) - DAY
@@ -561,8 +504,9 @@ def _md(day: date) -> str:
     return f"{day.month}-{day.day:02d}"
 
 
-BUILDERS = (files, schema, references, ownership, follow_up, complaints, design, privacy, disposal,
-            consequences)
+# in this order: each draws from the same random sequence
+BUILDERS = (files, schema, references, leaver, ownership, silent_owners, visit_deadlines, holiday_complaints,
+            overdue_complaints, design, privacy, disposal, consequences)
 
 
 def inject(w: World) -> Builder:

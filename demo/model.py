@@ -17,7 +17,6 @@ STAGE_AFTER = {
     "quoted": "报价", "contract_signed": "签约", "construction_started": "施工",
     "completed": "验收", "settled": "结算",
 }
-EXEMPT_STAGES = ("施工", "验收", "结算", "保修", "流失")
 
 
 class Customer:
@@ -70,14 +69,6 @@ class Customer:
             if start <= day:
                 owner = new_owner
         return owner
-
-    def assigned_on(self, day: date) -> date:
-        """When the owner at `day` got the customer."""
-        start = self.reg_dt.date()
-        for _owner, since, _by, _reason in self.owner_history:
-            if since <= day:
-                start = since
-        return start
 
     def stage_on(self, day: date) -> str:
         if self.lost and self.lost <= day:

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kehu.demo.model import Manifest
+from demo import tables as D
+from demo.model import Manifest
+from demo.policy import FOLLOW_GAP, INSPECTION_STEPS
+from demo.stories import DEDICATED_CUSTOMERS
 
 HEAD = """# 演示数据 Demo records
 
 `records/` 里是一家上海装饰公司（{company}）两年的客户档案演示数据：客户、跟进/回访、投诉、员工、
-销毁记录和制度阈值。它由 `kehu.demo` 按固定种子生成——同样的参数得到逐字节相同的文件；
-每条规则在某处被满足、在某处被违反，违反的地方都是下表里有名有姓的“故事”。
-*The demo records are generated deterministically by `kehu.demo`; every finding of `kehu check`
-on them is one of the stories below.*
+销毁记录和制度阈值。它由项目根目录的生成器 `demo/`（不属于 kehu 包，不随 kehu 安装）按固定种子生成——
+同样的参数得到逐字节相同的文件；每条规则在某处被满足、在某处被违反，违反的地方都是下表里有名有姓的“故事”。
+*The demo records are generated deterministically by `demo/`, a generator at the project's top that is
+not part of the installed kehu package; every finding of `kehu check` on them is one of the stories below.*
 
 ## 重新生成 Regenerate
 
+在项目根目录运行（先 `pip install -e .`：生成器用 kehu 的工作日日历）：
+
 ```sh
-cd tooling                              # 已 pip install -e . 时可在任何目录运行
-python3 -m kehu.demo --force            # 重写 ../records/ 和 ../docs/demo.md
-python3 -m kehu.demo --customers 20000 --out /tmp/bench-records   # 性能测试用的大数据集
-python3 -m kehu.demo --no-scenarios --out /tmp/clean               # 不注入违规：kehu check 应无任何发现
+python3 -m demo --force                 # 重写 records/ 和 docs/demo.md
+python3 -m demo --customers 20000 --out /tmp/bench-records   # 性能测试用的大数据集
+python3 -m demo --no-scenarios --out /tmp/clean               # 不注入违规：kehu check 应无任何发现
 ```
 
 选项 Options：`--out DIR`（默认仓库根目录的 `records/`）、`--seed N`（默认 {seed}）、
@@ -74,8 +78,8 @@ TAIL = """
 - 沉默类故事（K401、K304 等）的客户如果上个月的跟进也不够，生成器会自动在 K403 下再列一行，
   说明这是同一段沉默的连带结果。
 - 员工 16 人：总经理、市场总监、店面经理各 1，客户经理 6（含离职的徐磊）、设计师 4、客服专员 2、品控 1。
-- 工作日按国务院办公厅的放假安排（含调休上班日）计算；生成器自带 2024–2026 年的日历，`kehu check`
-  用 chinesecalendar。投诉时限按“受理日之后第 N 个工作日当天结束前”理解。
+- 工作日按国务院办公厅的放假安排（含调休上班日）计算；生成器和 `kehu check` 用同一个日历
+  （kehu.calendar，基于 chinesecalendar）。投诉时限按“受理日之后第 N 个工作日当天结束前”理解。
 - 销毁记录 D…-0001 列出的 11 年前的记录在仓库里本来就不存在，这正是销毁后的样子。
 """
 
@@ -85,9 +89,6 @@ def cell(text: str) -> str:
 
 
 def write_docs(path: Path, manifest: Manifest, n: int) -> None:
-    from kehu.demo import data as D
-    from kehu.demo.scenarios import DEDICATED_CUSTOMERS
-
     lines = [HEAD.format(company=D.COMPANY, seed=manifest.seed, today=manifest.today.isoformat(),
                          staff=manifest.staff, customers=manifest.customers, visits=manifest.visits,
                          complaints=manifest.complaints, disposals=manifest.disposals, files=manifest.files,
@@ -95,8 +96,6 @@ def write_docs(path: Path, manifest: Manifest, n: int) -> None:
     for s in manifest.scenarios:
         records = "<br>".join([f"`{i}`" for i in s.record_ids] + [f"`{f}`" for f in s.files]) or "—"
         lines.append(f"| {s.code} | {'是' if s.fires else '否'} | {records} | {cell(s.story_zh)} |\n")
-    from kehu.demo.build import FOLLOW_GAP, INSPECTION_STEPS
-
     gaps = "、".join(f"{g} 级 {lo}–{hi} 天" for g, (lo, hi) in FOLLOW_GAP.items())
     inspect = f"{min(INSPECTION_STEPS)}–{max(INSPECTION_STEPS)}"
     lines.append(TAIL.format(dedicated=DEDICATED_CUSTOMERS, gaps=gaps, inspect=inspect))

@@ -1,4 +1,4 @@
-"""python -m kehu.demo [--out DIR] [--seed N] [--today D] [--customers N] [--force] ..."""
+"""python -m demo [--out DIR] [--seed N] [--today D] [--customers N] [--force] ..."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from kehu.demo import generate
-from kehu.demo.generate import (
-    DEFAULT_DOCS,
-    DEFAULT_OUT,
-    DEFAULT_SEED,
-    DEFAULT_TODAY,
-    OutNotEmpty,
-)
+from demo import generate
+from demo.files import OutNotEmpty
+from demo.generate import DEFAULT_DOCS, DEFAULT_OUT, DEFAULT_SEED, DEFAULT_TODAY
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m kehu.demo",
+        prog="python -m demo",
         description="生成演示用客户档案（确定性：同样的参数得到逐字节相同的文件）。")
     parser.add_argument("--out", type=Path, default=None,
                         help=f"records 目录（默认：仓库根目录下的 records/，即 {DEFAULT_OUT}）")
@@ -47,7 +42,7 @@ def main(argv=None) -> int:
         manifest = generate(out, customers=args.customers, seed=args.seed, today=args.today,
                             scenarios=args.scenarios, force=args.force, docs=docs)
     except OutNotEmpty as exc:
-        print(f"kehu.demo: {exc}", file=sys.stderr)
+        print(f"demo: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {manifest.files} files to {out} in {manifest.seconds} s: {manifest.staff} staff, "
           f"{manifest.customers} customers, {manifest.visits} visits, {manifest.complaints} complaints, "

@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]  # tooling/kehu/demo/ -> repository root
+ROOT = Path(__file__).resolve().parents[1]  # demo/ -> the project root
 SCHEMA_DIR = ROOT / "schemas"
 ENUMS = ("grade", "stage", "channel", "houseType", "houseCondition", "confidentiality",
          "visitType", "complaintChannel", "complaintCategory", "complaintStatus",
@@ -24,26 +24,24 @@ def load(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[str, ...]]:
         defs = json.loads(path.read_text(encoding="utf-8"))["$defs"]
         return {name: tuple(defs[name]["enum"]) for name in ENUMS}
     except (OSError, ValueError, KeyError) as exc:
-        raise SystemExit(f"kehu.demo: cannot read the vocabularies from {path}: {exc}") from exc
+        raise SystemExit(f"demo: cannot read the vocabularies from {path}: {exc}") from exc
 
 
 @lru_cache(maxsize=None)
 def policy_schema(schema_dir: Path = SCHEMA_DIR) -> dict:
-    """policy.schema.json's properties (key -> spec), or {} when it is not there."""
+    """policy.schema.json's properties (key -> spec), in the schema's order."""
+    path = schema_dir / "policy.schema.json"
     try:
-        doc = json.loads((schema_dir / "policy.schema.json").read_text(encoding="utf-8"))
-        return doc.get("properties", {})
-    except (OSError, ValueError):
-        return {}
+        return json.loads(path.read_text(encoding="utf-8"))["properties"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"demo: cannot read the policy's keys from {path}: {exc}") from exc
 
 
 class Vocab:
-    """Attribute access to the enums: V.stage -> ('咨询', ...); V.check('stage', x) -> x."""
+    """V.check('stage', x) -> x, if x is one of $defs/stage of common.schema.json."""
 
     def __init__(self, schema_dir: Path = SCHEMA_DIR):
         self._enums = load(schema_dir)
-        for name, values in self._enums.items():
-            setattr(self, name, values)
 
     def check(self, name: str, value: str) -> str:
         if value not in self._enums[name]:
