@@ -278,3 +278,47 @@ def test_a_cached_recheck_equals_a_full_check_after_random_edits(demo_in_git, ed
     finally:
         git(root, "checkout", "-q", "--", "records")
         git(root, "clean", "-fdq", "records")
+
+
+EDGE_TIMES = st.one_of(
+    st.datetimes(min_value=__import__("datetime").datetime(1, 1, 2), max_value=__import__("datetime").datetime(9999, 12, 30))
+    .map(lambda moment: moment.isoformat(sep=" ", timespec="seconds")),
+    st.tuples(st.sampled_from(["0001-01-01", "1899-12-31", "1900-01-01", "2200-12-31", "2201-01-01", "9999-12-31"]),
+              st.sampled_from(["", " 00:00:00", " 23:59:59+14:00", "T00:00:00-12:00", "T12:00:00Z"])).map("".join))
+EDGE_NUMBERS = st.one_of(st.sampled_from([".inf", "-.inf", ".nan", "1e308", "-0", "0", "1e-320"]),
+                         st.integers(-10**20, 10**20).map(str), st.floats(allow_nan=True).map(repr))
+
+
+@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(registered=EDGE_TIMES, consult=EDGE_TIMES, visit=EDGE_TIMES, received=EDGE_TIMES,
+       budget=EDGE_NUMBERS, area=EDGE_NUMBERS, today=st.dates(date(1900, 1, 1), date(2200, 12, 31)))
+def test_edge_dates_and_numbers_reach_every_output_without_a_crash(repo, tmp_path_factory, registered, consult,
+                                                                  visit, received, budget, area, today):
+    """Dates and numbers at and beyond what the schema allows, on any `--today` it accepts:
+    no rule crashes, and pool, reports, export, CODEOWNERS and the site's pages all answer."""
+    from kehu.codeowners import generate as codeowners
+    from kehu.exchange.export import rows, to_csv, to_xlsx
+    from kehu.pool import pool_rows
+    from kehu.site.pages import generate as pages
+    from kehu.stats import last_month, last_week, report_tables
+
+    repo.write("records/customers/2026/C2026-0009.yaml",
+               VALID.replace("registered_at: 2026-05-01 09:00:00", f"registered_at: {registered}")
+               .replace("first_consult: 2026-05-01", f"first_consult: {consult}")
+               + f"budget_wan: {budget}\nhouse: {{type: 别墅, area_sqm: {area}}}\n")
+    repo.visit(id="V2026-000009", customer="C2026-0009", at=visit, folder="2026/11", extra=f"next_contact: {consult}\n")
+    repo.write("records/complaints/2026/T2026-0009.yaml",
+               f"id: T2026-0009\ncustomer: C2026-0009\nreceived_at: {received}\nchannel: 电话\ncategory: 工期\n"
+               "description: 工期拖延\nhandler: zhouhui\nstatus: 受理\n")
+    started = time.perf_counter()
+    result = run_check(Settings(repo.root, today))
+    assert not [f for f in result.findings if "运行出错" in f.message.zh], result.findings
+    repository = result.repo
+    pool_rows(repository)
+    for period in (last_week(today), last_month(today)):
+        report_tables(repository, period)
+    table = rows(repository, False)
+    to_csv(table), to_xlsx(table)
+    codeowners(repository)
+    pages(repository, result.findings, tmp_path_factory.mktemp("pages"), full=False)
+    assert time.perf_counter() - started < 20
