@@ -243,7 +243,7 @@ def test_a_file_written_moments_ago_is_not_remembered(repo):
 @pytest.fixture
 def package(tmp_path):
     """A copy of the kehu package to edit, and the key it gives."""
-    from kehu import cache
+    from kehu import cache_key as cache
 
     copy = tmp_path / "kehu"
     shutil.copytree(cache.CODE, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -294,7 +294,7 @@ def test_a_module_a_rule_starts_to_import_is_in_the_key_from_then_on(package):
 
 def test_every_module_a_check_loads_is_in_the_key():
     """`sources()` reads import statements; what Python really loads for a check must be among them."""
-    from kehu import cache
+    from kehu import cache_key as cache
 
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, kehu.check, kehu.incremental, kehu.edit\n"

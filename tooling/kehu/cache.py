@@ -32,12 +32,11 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kehu.cache_key import FORMAT, key, sources  # noqa: F401 -- the key is part of the cache's interface
 from kehu.findings import Finding, Text
 from kehu.load import RECORDS_DIR, record_files
 
 FOLDER = ".kehu-cache"  # outside git only; a tracked one is never read (review: K808)
-FORMAT = 3
-CODE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -72,61 +71,6 @@ def state_of(files: list[str], states: list[str]) -> str:
     digest = hashlib.sha256("\0".join(files).encode("utf-8", "surrogateescape"))
     digest.update(b"\n" + "\0".join(states).encode())
     return digest.hexdigest()
-
-
-def key(schema_dir: Path, today, selection: tuple, package: Path = CODE) -> str:
-    digest = hashlib.sha256()
-    digest.update(json.dumps([FORMAT, str(today), list(selection)]).encode())
-    for relative, content in sources(package):
-        digest.update(relative.encode())
-        digest.update(content)
-    for schema in sorted(schema_dir.glob("*.json")):
-        digest.update(schema.name.encode())
-        digest.update(_read(schema))
-    return digest.hexdigest()
-
-
-# the modules whose code decides the findings of `kehu check`, with all they import
-ROOTS = ("kehu.check",)
-# `from kehu.x import a, b` (names in parentheses may span lines) or `import kehu.x`
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(kehu(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
-                     rb"|import[ \t]+(kehu(?:\.\w+)*))", re.M)
-_COMMENT = re.compile(rb"#[^\n]*")
-
-
-def sources(package: Path = CODE) -> list[tuple[str, bytes]]:
-    """(path inside the package, content) of ROOTS and every kehu module they import,
-    directly or not, with the __init__.py of each package on the way; sorted by path."""
-    found: dict[str, bytes] = {}
-    seen: set[str] = set()
-    todo = list(ROOTS)
-    while todo:
-        module = todo.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        path = _module_file(package, module)
-        if path is None:
-            continue  # `from kehu.x import name` where name is not a module
-        found[path.relative_to(package).as_posix()] = content = _read(path)
-        parts = module.split(".")
-        todo += [".".join(parts[:n]) for n in range(1, len(parts))]  # a package's __init__ runs first
-        for imported in _IMPORT.finditer(content):
-            base, names, plain = imported.groups()
-            if plain:
-                todo.append(plain.decode())
-                continue
-            todo.append(base.decode())
-            todo += [f"{base.decode()}.{name.decode()}" for name in re.findall(rb"\w+", _COMMENT.sub(b"", names))]
-    return sorted(found.items())
-
-
-def _module_file(package: Path, module: str) -> Path | None:
-    folder = os.path.join(package, *module.split(".")[1:])
-    for path in (os.path.join(folder, "__init__.py"), folder + ".py"):
-        if os.path.isfile(path):
-            return Path(path)
-    return None
 
 
 def survey(root: Path) -> tuple[list[str], list[str]]:
