@@ -148,6 +148,15 @@ def git(root: Path, *args: str, when: str | None = None, name: str = "kehu test"
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=True).stdout
 
 
+def assert_findings(repo: Repo, path: str, text: str, expected: list[tuple[str, int]], select: str = "") -> list[dict]:
+    """yamllint's RuleTestCase for kehu: write `text` as the file at `path`, run the check,
+    and compare the findings on that file, as (code, line), with `expected`. Returns them."""
+    repo.write(path, text)
+    found = [f for f in repo.run(select) if f["file"] == path]
+    assert sorted((f["code"], f["line"]) for f in found) == sorted(expected), found
+    return found
+
+
 def codes(findings: list[dict]) -> list[str]:
     return [f["code"] for f in findings]
 

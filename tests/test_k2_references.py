@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from conftest import only
+from conftest import assert_findings, only
+
+VISIT = "records/visits/2026/11/V2026-000002.yaml"
 
 
 def test_k201_unknown_staff_with_hint(repo):
-    repo.visit(id="V2026-000002", staff="liuyng")
-    [f] = only(repo.findings(), "K201")
-    assert f["record"] == "V2026-000002" and f["line"] == 4
-    assert "liuyng" in f["message"] and "是不是 liuyang" in f["message"]
+    [f] = assert_findings(repo, VISIT, """\
+        id: V2026-000002
+        customer: C2026-0001
+        at: 2026-11-12 14:00:00
+        staff: liuyng
+        type: 电话
+        summary: 电话沟通装修预算
+        """, [("K201", 4)], select="K2")
+    assert f["record"] == "V2026-000002" and "liuyng" in f["message"] and "是不是 liuyang" in f["message"]
 
 
 def test_k201_unknown_customer(repo):
-    repo.visit(id="V2026-000002", customer="C2026-0100")
-    [f] = only(repo.findings(), "K201")
-    assert f["line"] == 2 and "客户 C2026-0100 不存在" in f["message"]
+    [f] = assert_findings(repo, VISIT, """\
+        id: V2026-000002
+        customer: C2026-0100
+        at: 2026-11-12 14:00:00
+        staff: liuyang
+        type: 电话
+        summary: 电话沟通装修预算
+        """, [("K201", 2)], select="K2")
+    assert "客户 C2026-0100 不存在" in f["message"]
 
 
 def test_k201_nested_references(repo):
