@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kehu.facts import COMPLAINT_DONE, COMPLAINT_STEPS, complaint_deadline
+from kehu.domain import DONE_STATUSES
+from kehu.facts import COMPLAINT_STEPS, complaint_deadline
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 
@@ -128,7 +129,7 @@ def complaint_followup(repo):
     ```
     """
     for complaint in repo.of("complaint"):
-        if complaint.data.get("status") in COMPLAINT_DONE and not complaint.data.get("follow_up"):
-            yield Hit(Text(f"投诉已{complaint.data['status'][1:]}，但没有回访记录（follow_up）",
+        if complaint.data.get("status") in DONE_STATUSES and not complaint.data.get("follow_up"):
+            yield Hit(Text(f"投诉{complaint.data['status']}，但没有回访记录（follow_up）",
                            "resolved or closed without a follow-up (follow_up)"),
                       record=complaint, path=("status",))
