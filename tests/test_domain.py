@@ -1,4 +1,5 @@
-"""kehu.domain: the business vocabulary's meanings and the one masking policy."""
+"""kehu.domain: the business vocabulary's meanings, the one masking policy, and rule titles
+filled from the policy in force."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from conftest import TODAY
 from kehu import domain
 from kehu.check import prepare
 from kehu.findings import Finding, Text
+from kehu.rules import RULES
 from kehu.validate import Schemas, schema_dir
 
 
@@ -101,3 +103,27 @@ def test_the_stricter_level_wins_when_two_files_share_an_id(repo):
     repo.customer(id="C2026-0002", name="钱机", phone="13700002222", folder="2025", extra="confidentiality: 绝密\n")
     view = domain.Visibility(prepare(repo.root, TODAY))
     assert view.level("C2026-0002") == "绝密" and not view.shows("C2026-0002")
+
+
+def test_titles_are_filled_from_the_policy_in_force():
+    reply = RULES["K502"]
+    assert reply.title == Text("投诉未在 2 个工作日内答复客户", "no reply to the customer within 2 working days")
+    assert reply.title_for({"complaint_reply_wd": 1}) == Text("投诉未在 1 个工作日内答复客户",
+                                                             "no reply to the customer within 1 working day")
+    assert RULES["K401"].title_for({"reclaim_after_days": {"A": 90, "B": 60}}).zh == "公海：A 90、B 60 天无销售动作，可收回"
+    assert RULES["K303"].title_for({"assigner_roles": ["市场总监", "总经理"]}).zh == "归属变更没有市场总监、总经理的 owner_history 记录"
+    assert RULES["K501"].title_for({}).zh == "投诉未在 1 个工作日内开始调查"  # what the policy lacks: the default
+    for rule in RULES.values():
+        assert "{" not in rule.title.zh + rule.title.en, rule.code
+
+
+def test_the_site_catalogue_and_pool_page_read_the_policy_in_force(repo, tmp_path):
+    from kehu.check import Settings, run_check
+    from kehu.site.pages import generate
+
+    repo.write("records/policy.yaml", "complaint_reply_wd: 1\nreclaim_after_days: {A: 90, B: 60, C: 45, D: 30}\n")
+    result = run_check(Settings(repo.root, TODAY))
+    generate(result.repo, result.findings, tmp_path, full=False)
+    assert (tmp_path / "rules" / "K502.md").read_text(encoding="utf-8").startswith("# K502 投诉未在 1 个工作日内答复客户")
+    assert "投诉未在 1 个工作日内答复客户" in (tmp_path / "rules" / "index.md").read_text(encoding="utf-8")
+    assert "连续 A 90、B 60、C 45、D 30 天无销售跟进" in (tmp_path / "pool.md").read_text(encoding="utf-8")

@@ -91,7 +91,7 @@ def owner_overloaded(repo):
                       record=staff[owner], path=("id",))
 
 
-@rule("K303", "ownership-trail", "error", "归属变更没有市场总监的 owner_history 记录",
+@rule("K303", "ownership-trail", "error", "归属变更没有{assigner_roles}的 owner_history 记录",
       "owner changed without an assigner's owner_history entry")
 def ownership_trail(repo):
     """

@@ -17,7 +17,8 @@ def _last(clock) -> Text:
     return Text(f"最后一次本人销售跟进在 {clock.last_action}", f"last sales action by the owner on {clock.last_action}")
 
 
-@rule("K401", "reclaimable", "warning", "公海：两个月无销售动作，可收回", "公海: no sales action for too long, reclaimable")
+@rule("K401", "reclaimable", "warning", "公海：{reclaim_after_days:天}无销售动作，可收回",
+      "公海: no sales action for {reclaim_after_days:day}, reclaimable")
 def reclaimable(repo):
     """
     ## 它检查什么

@@ -32,8 +32,8 @@ def _deadline_hits(repo, step: str, what: Text):
                 f"still not done: {late} working days overdue"), record=complaint, path=("status",))
 
 
-@rule("K501", "complaint-investigation", "error", "投诉未在 1 个工作日内开始调查",
-      "complaint investigation not started within 1 working day")
+@rule("K501", "complaint-investigation", "error", "投诉未在 {complaint_investigate_wd:个工作日}内开始调查",
+      "complaint investigation not started within {complaint_investigate_wd:working day}")
 def complaint_investigation(repo):
     """
     ## 它检查什么
@@ -56,7 +56,8 @@ def complaint_investigation(repo):
     return _deadline_hits(repo, "investigation", Text("开始调查", "the investigation"))
 
 
-@rule("K502", "complaint-reply", "error", "投诉未在 2 个工作日内答复客户", "no reply to the customer within 2 working days")
+@rule("K502", "complaint-reply", "error", "投诉未在 {complaint_reply_wd:个工作日}内答复客户",
+      "no reply to the customer within {complaint_reply_wd:working day}")
 def complaint_reply(repo):
     """
     ## 它检查什么
@@ -81,8 +82,8 @@ def complaint_reply(repo):
     return _deadline_hits(repo, "reply", Text("答复客户", "a reply"))
 
 
-@rule("K503", "complaint-resolution", "error", "投诉未在 3 个工作日内解决：升级或换人处理",
-      "complaint not resolved within 3 working days: escalate or reassign")
+@rule("K503", "complaint-resolution", "error", "投诉未在 {complaint_resolve_wd:个工作日}内解决：升级或换人处理",
+      "complaint not resolved within {complaint_resolve_wd:working day}: escalate or reassign")
 def complaint_resolution(repo):
     """
     ## 它检查什么

@@ -23,7 +23,7 @@ def _hit(change, message: Text, path=()):
     return Hit(message, file=change.path, path=path, record_id=record.id if record else None)
 
 
-@rule("K801", "foreign-record", "error", "改了别人名下的客户，需要其本人或市场总监批准",
+@rule("K801", "foreign-record", "error", "改了别人名下的客户，需要其本人或{assigner_roles}批准",
       "a change to someone else's customer needs their or an assigner's approval", stage="review")
 def foreign_record(review):
     """
@@ -61,7 +61,7 @@ def foreign_record(review):
                                     f"changes {whose.en}; needs approval by one of: {review.who(needed).en}"))
 
 
-@rule("K802", "owner-change", "error", "改变归属人却没有市场总监的 owner_history 记录",
+@rule("K802", "owner-change", "error", "改变归属人却没有{assigner_roles}的 owner_history 记录",
       "owner changed without an assigner's owner_history entry", stage="review")
 def owner_change(review):
     """

@@ -72,7 +72,7 @@ class Site:
 
     def message(self, finding) -> str:
         """The finding's message, or its rule's title where the message may not be shown."""
-        return self.view.message(finding, RULES[finding.code].title.zh)
+        return self.view.message(finding, RULES[finding.code].title_for(self.repo.policy).zh)
 
     def customer_row(self, c, up: str) -> str:
         d = c.data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kehu.domain import POOL, funnel, last_month, last_week
+from kehu.domain import POOL, funnel, joined, last_month, last_week, threshold
 from kehu.markdown import esc
 from kehu.pool import pool_rows
 from kehu.report.statistics import markdown
@@ -59,8 +59,9 @@ def dashboard(site) -> None:
 
 def pool_page(site) -> None:
     rows = [r for r in pool_rows(site.repo) if site.view.shows(r.id)]
-    lines = ["# 公海", "", "客户经理本人连续两个月（按分级设定）无销售跟进的客户可由市场总监收回公海、改派他人"
-             "（客户资源的调配 3）。剩余天数为负即已逾期。", "",
+    policy = site.repo.policy
+    lines = ["# 公海", "", f"客户经理本人连续 {esc(threshold(policy['reclaim_after_days'], '天'))}无销售跟进的客户"
+             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
              "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
         name = "（机密）" if site.view.restricts(r.id) else esc(r.name)
@@ -100,9 +101,9 @@ def report_pages(site) -> None:
 def rule_pages(site) -> None:
     rows = []
     for code, rule in RULES.items():
-        title = rule.title.zh
+        title = rule.title_for(site.repo.policy).zh  # the thresholds of the policy in force
         rows.append(f"| [{code}]({code}.md) | {rule.severity} | {esc(title)} |")
-        site.write(f"rules/{code}.md", f"# {code} {title}\n\n`{rule.name}` · 默认级别：{rule.severity}"
+        site.write(f"rules/{code}.md", f"# {code} {esc(title)}\n\n`{rule.name}` · 默认级别：{rule.severity}"
                    f"{' · 在 kehu review 中检查' if rule.stage == 'review' else ''}\n\n{rule.doc}\n")
         site.search.append(entry(f"{code} {title}", f"rules/{code}/", "规则", [code, title, rule.name], []))
     site.write("rules/index.md", "# 规则目录\n\n| 代码 | 级别 | 规则 |\n|---|---|---|\n" + "\n".join(rows) + "\n")
