@@ -1,21 +1,17 @@
 """Facts derived from the records, computed once per run and shared by rules and outputs
 (the pool list, the site, the reports): who owns a customer since when, their visits,
-when the 公海 clock runs out, what a phone number is once normalised.
+when the 公海 clock runs out, where a complaint stands on its deadlines. What the words
+mean (stage groups, complaint statuses) is kehu.domain's.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from kehu.domain import DONE_STATUSES, NO_SALES_ACTION_TYPES, POOL, RECLAIM_EXEMPT_STAGES
 from kehu.timeutil import local_date, local_datetime
-
-POOL = "pool"
-# stages in which the 公海 clock does not run: the work is contracted, or the customer is gone
-RECLAIM_EXEMPT_STAGES = ("施工", "验收", "结算", "保修", "流失")
-NO_SALES_ACTION_TYPES = ("满意度调查",)
 
 
 def _cached(function):
@@ -54,31 +50,6 @@ def values_at(data, path: tuple, prefix: tuple = ()):
                 yield from values_at(item, rest, prefix + (index,))
     elif isinstance(data, dict) and step in data:
         yield from values_at(data[step], rest, prefix + (step,))
-
-
-# --- phones ---------------------------------------------------------------------------
-
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-_EXTENSION = re.compile(r"(转|ext\.?|x)\d+$", re.I)
-
-
-def phone_key(phone) -> str:
-    """One number however it was written: +86 138-0013-8000, 0086 13800138000 and
-    138 0013 8000 are all 13800138000; a landline keeps its area code (02164381234)."""
-    text = _EXTENSION.sub("", _SEPARATORS.sub("", str(phone)))
-    for prefix in ("+86", "0086", "86"):
-        rest = text[len(prefix):]
-        if text.startswith(prefix) and (re.fullmatch(r"1[3-9]\d{9}", rest) or re.fullmatch(r"0?[1-9]\d{8,10}", rest)):
-            text = rest if rest.startswith(("0", "1")) else "0" + rest
-            break
-    return text
-
-
-def mask_phone(phone) -> str:
-    digits = re.sub(r"\D", "", phone_key(phone))
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "****"
 
 
 # --- customers, visits and ownership --------------------------------------------------
@@ -144,7 +115,6 @@ def per_grade(value, grade):
 
 # --- complaints -------------------------------------------------------------------------
 
-COMPLAINT_DONE = ("已解决", "已关闭")
 # step -> (policy key, the fields that show it happened: its own first, then later steps that imply it)
 COMPLAINT_STEPS = {
     "investigation": ("complaint_investigate_wd", ("investigation_started_at", "replied_at", "resolved_at")),
@@ -174,7 +144,7 @@ def complaint_deadline(repo, complaint, step: str) -> Deadline | None:
     done = next((d for d in (local_date(data.get(f)) for f in fields) if d is not None), None)
     if done is not None:
         state = "on_time" if done <= due else "late"
-    elif data.get("status") in COMPLAINT_DONE:
+    elif data.get("status") in DONE_STATUSES:
         state = "unknown"  # closed without the dates: nothing to measure
     else:
         state = "overdue" if repo.today > due else "pending"

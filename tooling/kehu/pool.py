@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kehu.domain import POOL, joined, staff_name
 from kehu.edit import EditRefused, RecordText, locked
-from kehu.facts import POOL, is_assigner, pool_releases, reclaim_clock
+from kehu.facts import is_assigner, pool_releases, reclaim_clock
 from kehu.findings import Text
 from kehu.load import Record, Repository
 from kehu.people import Unknown, identify
@@ -35,15 +36,13 @@ class PoolRow:
 def pool_rows(repo: Repository) -> list[PoolRow]:
     """Reclaimable and soon-reclaimable customers, most urgent first."""
     warning = repo.policy["reclaim_warning_days"]
-    staff = repo.ids("staff")
     rows = []
     for clock in reclaim_clock(repo).values():
         if clock.days_left > warning:
             continue
         data = clock.customer.data
         owner = data.get("owner")
-        rows.append(PoolRow(clock.customer.id, data.get("name", ""), owner,
-                            staff[owner].data.get("name", owner) if owner in staff else owner,
+        rows.append(PoolRow(clock.customer.id, data.get("name", ""), owner, staff_name(repo, owner),
                             data.get("grade", ""), data.get("stage", ""), clock.last_action, clock.since,
                             clock.limit, clock.days_left))
     rows.sort(key=lambda r: (r.days_left, r.id))
@@ -65,7 +64,7 @@ def move(repo: Repository, customer_id: str, to: str, by: str, reason: str | Non
     except Unknown as unknown:
         raise EditRefused(unknown.message) from None
     if not is_assigner(repo, by):
-        roles = "、".join(repo.policy["assigner_roles"])
+        roles = joined(repo.policy["assigner_roles"])
         role = staff[by].data.get("role")
         raise EditRefused(Text(f"{by} 的角色是{role}，无权分配客户（只有 {roles} 可以）",
                                f"{by} is a {role} and may not assign customers (only {roles})"))

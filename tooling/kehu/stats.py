@@ -5,51 +5,29 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 
-from kehu.facts import COMPLAINT_STEPS, POOL, complaint_deadline, visits_by_customer
+from kehu.domain import (  # the periods are kehu.domain's; `kehu report` imports them from here
+    POOL,
+    Period,
+    Visibility,
+    contract_signed,
+    date_range,
+    last_month,
+    last_week,
+    staff_label,
+    survey_completeness,
+)
+from kehu.facts import COMPLAINT_STEPS, complaint_deadline, visits_by_customer
 from kehu.timeutil import local_date, local_datetime
+
+__all__ = ["Period", "Table", "date_range", "last_month", "last_week", "report_tables", "summary"]
 
 BUDGET_BANDS = ((0, 10, "10 万以下"), (10, 20, "10–20 万"), (20, 50, "20–50 万"), (50, 100, "50–100 万"),
                 (100, float("inf"), "100 万以上"))
-FRIDAY = 4
-WEEK_CLOSES = time(18, 0)  # the week's forms go in by Friday 18:00 (000 客户统计管理制度 三)
 MILESTONES = (("first_consult", "首次咨询"), ("site_measured", "量房"), ("plan_delivered", "交方案"),
               ("quoted", "报价"), ("contract_signed", "签约"), ("construction_started", "开工"),
               ("completed", "竣工"), ("settled", "结算"))
 STEP_NAMES = {"investigation": "调查", "reply": "答复", "resolution": "解决"}
-
-
-@dataclass
-class Period:
-    start: datetime  # inclusive
-    end: datetime  # exclusive
-    title: str
-    kind: str = "range"
-
-    def __contains__(self, moment) -> bool:
-        return moment is not None and self.start <= moment < self.end
-
-
-def last_week(today: date) -> Period:
-    """The statistics week that closed most recently: Friday 18:00 to Friday 18:00."""
-    friday = today - timedelta(days=(today.weekday() - FRIDAY) % 7)
-    end = datetime.combine(friday, WEEK_CLOSES)
-    start = end - timedelta(days=7)
-    return Period(start, end, f"周报 {start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M}", "weekly")
-
-
-def last_month(today: date) -> Period:
-    """The last complete calendar month."""
-    first = today.replace(day=1)
-    start = (first - timedelta(days=1)).replace(day=1)
-    return Period(datetime.combine(start, time()), datetime.combine(first, time()), f"月报 {start:%Y 年 %m 月}", "monthly")
-
-
-def date_range(start: date, end: date) -> Period:
-    """From the start of `start` to the end of `end`, both days included."""
-    return Period(datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time()),
-                  f"统计 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}", "range")
 
 
 @dataclass
@@ -78,13 +56,12 @@ def _percent(part: int, whole: int):
     return round(100 * part / whole, 1) if whole else None
 
 
-def report_tables(repo, period: Period, customers=None) -> list[Table]:
-    """Every table of the statistics for `period`; `customers` limits what is counted (the
-    site leaves out 绝密 customers)."""
-    customers = sorted(customers if customers is not None else repo.of("customer"), key=lambda c: c.id)
+def report_tables(repo, period: Period, view: Visibility | None = None) -> list[Table]:
+    """Every table of the statistics for `period`, as `view` may show them (by default
+    masked: 绝密 customers are not counted, 机密 ones show no owner-history reason)."""
+    view = view or Visibility(repo)
+    customers = sorted((c for c in repo.of("customer") if view.shows(c.id)), key=lambda c: c.id)
     ids = {c.id for c in customers}
-    staff = {r.id: r.data.get("name", r.id) for r in repo.of("staff")}
-    name = lambda staff_id: f"{staff.get(staff_id, staff_id)}（{staff_id}）"  # noqa: E731
 
     new = [c for c in customers if local_datetime(c.data.get("registered_at")) in period]
     tables = [
@@ -113,7 +90,7 @@ def report_tables(repo, period: Period, customers=None) -> list[Table]:
                     by_staff[visit.data.get("staff")] += 1
                     by_type[visit.data.get("type")] += 1
     tables.append(Table("visits_by_staff", "回访按员工", ["员工", "次数"],
-                        [[name(k), v] for k, v in sorted(by_staff.items(), key=lambda kv: (-kv[1], kv[0]))]))
+                        [[staff_label(repo, k), v] for k, v in sorted(by_staff.items(), key=lambda kv: (-kv[1], kv[0]))]))
     tables.append(_counted("visits_by_type", "回访按类型", "类型", by_type))
 
     complaints = [t for t in repo.of("complaint")
@@ -137,15 +114,14 @@ def report_tables(repo, period: Period, customers=None) -> list[Table]:
     required = repo.policy["survey_required"]
     completeness: dict[tuple, list[float]] = defaultdict(list)
     for c in customers:
-        if local_datetime((c.data.get("milestones") or {}).get("contract_signed")) not in period:
+        if local_datetime(contract_signed(c.data)) not in period:
             continue
-        survey = c.data.get("survey") or {}
-        share = sum(1 for k in required if survey.get(k) not in (None, "", [])) / len(required) if required else 1.0
+        share = survey_completeness(c.data, required)
         for role, staff_id in (("设计师", c.data.get("designer")), ("客户经理", c.data.get("owner"))):
             if staff_id and staff_id != POOL:
                 completeness[(role, staff_id)].append(share)
     tables.append(Table("survey_completeness", "客户基本情况调查表完整率（本期签约）", ["岗位", "员工", "签约客户", "完整率（%）"],
-                        [[role, name(s), len(v), round(100 * sum(v) / len(v), 1)]
+                        [[role, staff_label(repo, s), len(v), round(100 * sum(v) / len(v), 1)]
                          for (role, s), v in sorted(completeness.items())]))
 
     reclaimed = []
@@ -153,7 +129,8 @@ def report_tables(repo, period: Period, customers=None) -> list[Table]:
         holder = c.data.get("registered_by")
         for entry in c.data.get("owner_history") or []:
             if entry.get("owner") == POOL and local_datetime(entry.get("from")) in period:
-                reclaimed.append([c.id, name(holder), str(local_date(entry.get("from"))), entry.get("reason", "")])
+                reason = "" if view.restricts(c.id) else entry.get("reason", "")
+                reclaimed.append([c.id, staff_label(repo, holder), str(local_date(entry.get("from"))), reason])
             holder = entry.get("owner")
     tables.append(Table("reclaimed", "收回公海的客户", ["客户", "原客户经理", "日期", "理由"], reclaimed))
     return tables

@@ -1,7 +1,7 @@
 """`kehu export`: every customer as one sheet, ready for Excel or WPS.
 
-Masked unless --full, exactly as on the site: phones as 138****8000, no street address,
-机密 customers as id/owner/stage, 绝密 customers left out.
+Masked unless --full, by the policy the site follows (kehu.domain.Visibility): phones as
+138****8000, no street address, 机密 customers as id/owner/stage, 绝密 customers left out.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from kehu.facts import mask_phone
+from kehu.domain import Visibility, staff_name
 from kehu.timeutil import local_datetime
 from kehu.xlsx import add_sheet, as_text_cell, new_book, to_bytes
 
@@ -21,28 +21,25 @@ COLUMNS = (("id", "编号"), ("name", "客户姓名"), ("phones", "联系电话"
 
 
 def rows(repo, full: bool) -> list[list]:
-    staff = {r.id: r.data.get("name", r.id) for r in repo.of("staff")}
+    view = Visibility(repo, full)
     out = []
     for customer in sorted(repo.of("customer"), key=lambda r: r.id):
-        d = customer.data
-        level = d.get("confidentiality", "秘密")
-        if level == "绝密" and not full:
+        d = view.customer(customer)
+        if d is None:
             continue
         house = d.get("house") or {}
         registered = local_datetime(d.get("registered_at"))
         values = {
             "id": customer.id, "name": d.get("name"), "gender": d.get("gender"), "district": d.get("district"),
-            "community": d.get("community"), "address": d.get("address") if full else None,
-            "phones": "、".join(str(p) if full else mask_phone(p) for p in d.get("phones") or []),
+            "community": d.get("community"), "address": d.get("address"),
+            "phones": "、".join(str(p) for p in d["phones"]) if d.get("phones") else None,
             "channel": (d.get("source") or {}).get("channel"), "house_type": house.get("type"),
             "area_sqm": house.get("area_sqm"), "budget_wan": d.get("budget_wan"), "grade": d.get("grade"),
-            "stage": d.get("stage"), "owner": staff.get(d.get("owner"), d.get("owner")),
-            "designer": staff.get(d.get("designer"), d.get("designer")),
+            "stage": d.get("stage"), "owner": staff_name(repo, d.get("owner")),
+            "designer": staff_name(repo, d.get("designer")),
             "registered_at": registered.strftime("%Y-%m-%d %H:%M") if registered else None,
-            "registered_by": staff.get(d.get("registered_by"), d.get("registered_by")), "confidentiality": level,
+            "registered_by": staff_name(repo, d.get("registered_by")), "confidentiality": view.level(customer.id),
         }
-        if level == "机密" and not full:
-            values = {k: (v if k in ("id", "owner", "stage", "confidentiality") else None) for k, v in values.items()}
         out.append([values[key] for key, _ in COLUMNS])
     return out
 

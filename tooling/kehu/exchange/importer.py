@@ -18,8 +18,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from kehu import people
+from kehu.domain import FIRST_STAGE
 from kehu.exchange.new import Refused, create, current_customers, repository_lock
-from kehu.facts import mask_phone, phone_key
+from kehu.phones import mask_phone, phone_key
 
 HEADERS = {
     "name": ("客户姓名", "姓名", "客户名称", "客户"),
@@ -208,7 +209,7 @@ def _fill(data: dict, values: dict, staff: dict, channels: list[str]) -> str | N
     if house:
         data["house"] = house
     data["grade"] = str(values.get("grade") or "C").strip().upper()
-    data["stage"] = "咨询"
+    data["stage"] = FIRST_STAGE
     data["owner"] = owner
     data["registered_at"] = registered.strftime("%Y-%m-%d %H:%M:%S")
     data["registered_by"] = owner

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from kehu import people
 from kehu.edit import scalar
-from kehu.facts import POOL, phone_key
+from kehu.domain import FIRST_STATUS, OPEN_STATUSES, POOL, staff_name
 from kehu.findings import Text
 from kehu.load import DATE_FIELDS, KIND_FOLDERS, Record, kind_of_location, load_file, max_file_kb, record_files
+from kehu.phones import phone_key
 from kehu.timeutil import local_datetime
 
 ID_FORMAT = {"customer": ("C", 4), "visit": ("V", 6), "complaint": ("T", 4)}
@@ -36,7 +37,6 @@ _PLAIN_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 STAFF_FIELDS = {"customer": (("registered_by", "--registered-by", False), ("owner", "--owner", True)),
                 "visit": (("staff", "--staff", False),),
                 "complaint": (("handler", "--handler", True),)}
-OPEN_COMPLAINT = ("受理", "调查中", "已答复")  # as K203 reads it: a closed complaint needs no handler at work
 LOCK_NAME = "kehu.lock"
 
 
@@ -81,14 +81,13 @@ def collision(repo, phones, customers: list[Record] | None = None) -> Text | Non
     """撞单 before it happens: another customer (of `customers`, by default the loaded
     repository's) already has one of these phones."""
     wanted = {phone_key(p) for p in phones}
-    staff = repo.ids("staff")
     for customer in customers if customers is not None else repo.of("customer", valid_only=False):
         listed = customer.data.get("phones")
         for phone in listed if isinstance(listed, list) else []:
             if phone_key(phone) in wanted:
                 owner = customer.data.get("owner")
-                name = staff[owner].data.get("name", owner) if isinstance(owner, str) and owner in staff else owner
-                return Text(f"撞单：电话 {phone} 已属于 {customer.id}（{customer.data.get('name')}，客户经理 {name}）",
+                return Text(f"撞单：电话 {phone} 已属于 {customer.id}（{customer.data.get('name')}，"
+                            f"客户经理 {staff_name(repo, owner)}）",
                             f"collision: {phone} already belongs to {customer.id} ({customer.data.get('name')}, "
                             f"owner {owner})")
     return None
@@ -148,7 +147,7 @@ def check_references(repo, kind: str, data: dict) -> None:
         value = data.get(field)
         if value is None or (field == "owner" and value == POOL):
             continue
-        must_work = active and (kind != "complaint" or data.get("status", "受理") in OPEN_COMPLAINT)
+        must_work = active and (kind != "complaint" or data.get("status", FIRST_STATUS) in OPEN_STATUSES)
         try:
             data[field] = people.identify(staff, str(value), option, active=must_work)
         except people.Unknown as unknown:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import difflib
 
-from kehu.facts import POOL, values_at
+from kehu.domain import OPEN_STATUSES, POOL, joined
+from kehu.facts import values_at
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
-
-OPEN_COMPLAINT = ("受理", "调查中", "已答复")
 
 
 @rule("K201", "unknown-reference", "error", "引用了不存在的客户或员工", "reference to an unknown customer or staff id")
@@ -135,6 +134,7 @@ def inactive_owner(repo):
     ```
     """
     staff = repo.ids("staff")
+    assigners = joined(repo.policy["assigner_roles"])
 
     def gone(staff_id):
         member = staff.get(staff_id)
@@ -143,16 +143,16 @@ def inactive_owner(repo):
     for record in repo.of("customer"):
         owner = record.data.get("owner")
         if gone(owner):
-            yield Hit(_left(owner, staff[owner], Text("客户", "customer")), record=record, path=("owner",))
+            yield Hit(_left(owner, staff[owner], Text("客户", "customer"), assigners), record=record, path=("owner",))
     for record in repo.of("complaint"):
         handler = record.data.get("handler")
-        if record.data.get("status") in OPEN_COMPLAINT and gone(handler):
-            yield Hit(_left(handler, staff[handler], Text("投诉", "complaint")), record=record, path=("handler",))
+        if record.data.get("status") in OPEN_STATUSES and gone(handler):
+            yield Hit(_left(handler, staff[handler], Text("投诉", "complaint"), assigners), record=record, path=("handler",))
 
 
-def _left(staff_id: str, member, what: Text) -> Text:
+def _left(staff_id: str, member, what: Text, assigners: str) -> Text:
     name = member.data.get("name", staff_id)
     left = member.data.get("left")
     when = Text(f"（{left} 离职）", f" (left {left})") if left else Text("（已离职）", " (has left)")
-    return Text(f"{name}（{staff_id}）{when.zh}仍负责这条{what.zh}：请市场总监重新分配",
+    return Text(f"{name}（{staff_id}）{when.zh}仍负责这条{what.zh}：请{assigners}重新分配",
                 f"{name} ({staff_id}){when.en} still holds this {what.en}: ask an assigner to reassign it")

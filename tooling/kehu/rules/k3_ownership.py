@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from kehu.facts import (
-    POOL,
-    is_assigner,
-    mask_phone,
-    phone_key,
-    pool_releases,
-    staff_role,
-)
+from kehu.domain import ACTIVE_STAGES, joined, staff_label
+from kehu.facts import is_assigner, pool_releases, staff_role
 from kehu.findings import Hit, Text
+from kehu.phones import mask_phone, phone_key
 from kehu.rules.base import rule
 from kehu.timeutil import local_date, local_datetime
-
-# stages in which a customer still takes a manager's time (after-sales and lost ones do not)
-ACTIVE_STAGES = ("咨询", "量房", "方案", "报价", "签约", "施工", "验收")
-
-
-def _who(repo, staff_id) -> str:
-    if staff_id == POOL:
-        return "公海"
-    member = repo.ids("staff").get(staff_id)
-    return f"{member.data.get('name')}（{staff_id}）" if member is not None else str(staff_id)
 
 
 @rule("K301", "phone-collision", "error", "撞单：两位客户共用一个电话号码", "collision: two customers share a phone number",
@@ -65,7 +50,7 @@ def phone_collision(repo):
         first_time, first_id, _, first = entries[0]
         for _, _, index, later in entries[1:]:
             when = first_time.strftime("%Y-%m-%d %H:%M")
-            owner = _who(repo, first.data.get("owner"))
+            owner = staff_label(repo, first.data.get("owner"))
             masked = mask_phone(later.data["phones"][index])
             yield Hit(Text(
                 f"撞单：电话 {masked} 已属于先登记的客户 {first_id}（{first.data.get('name')}，"
@@ -96,16 +81,17 @@ def owner_overloaded(repo):
     市场总监把部分客户改派给其他客户经理，每次改派记入 `owner_history`。
     """
     limit = repo.policy["max_customers_per_owner"]
+    assigners = joined(repo.policy["assigner_roles"])
     counts = Counter(c.data.get("owner") for c in repo.of("customer") if c.data.get("stage") in ACTIVE_STAGES)
     staff = repo.ids("staff")
     for owner, count in sorted(counts.items()):
         if owner in staff and count > limit:
-            yield Hit(Text(f"名下有 {count} 位在跟进客户，超过上限 {limit}：请市场总监调配",
+            yield Hit(Text(f"名下有 {count} 位在跟进客户，超过上限 {limit}：请{assigners}调配",
                            f"holds {count} active customers, more than {limit}: ask an assigner to rebalance"),
                       record=staff[owner], path=("id",))
 
 
-@rule("K303", "ownership-trail", "error", "归属变更没有市场总监的 owner_history 记录",
+@rule("K303", "ownership-trail", "error", "归属变更没有{assigner_roles}的 owner_history 记录",
       "owner changed without an assigner's owner_history entry")
 def ownership_trail(repo):
     """
@@ -135,6 +121,7 @@ def ownership_trail(repo):
       - {owner: wangli, from: 2026-04-01, by: sunmin, reason: 刘洋休产假，市场总监改派}
     ```
     """
+    assigners = joined(repo.policy["assigner_roles"])
     for customer in repo.of("customer"):
         data = customer.data
         owner, history = data.get("owner"), data.get("owner_history") or []
@@ -145,7 +132,7 @@ def ownership_trail(repo):
                       record=customer, path=("owner",))
         elif not history and owner != data.get("registered_by"):
             yield Hit(Text(f"owner（{owner}）不是登记人（{data.get('registered_by')}），却没有 owner_history："
-                           "请由市场总监补记分配记录",
+                           f"请由{assigners}补记分配记录",
                            f"owner ({owner}) is not the registrant ({data.get('registered_by')}) and there is "
                            "no owner_history: an assigner must record the assignment"),
                       record=customer, path=("owner",))
@@ -153,9 +140,8 @@ def ownership_trail(repo):
             by = entry.get("by")
             role = staff_role(repo, by)
             if role is not None and not is_assigner(repo, by):
-                roles = "、".join(repo.policy["assigner_roles"])
-                yield Hit(Text(f"{_who(repo, by)}是{role}，无权分配客户（只有 {roles} 可以）",
-                               f"{by} is a {role} and may not assign customers (only {roles})"),
+                yield Hit(Text(f"{staff_label(repo, by)}是{role}，无权分配客户（只有 {assigners} 可以）",
+                               f"{by} is a {role} and may not assign customers (only {joined(repo.policy['assigner_roles'], 'en')})"),
                           record=customer, path=("owner_history", index, "by"))
 
 
@@ -194,7 +180,7 @@ def release_and_regrab(repo):
                 continue
             gap = (when - released).days
             yield Hit(Text(
-                f"{released} 从 {_who(repo, person)} 名下收回公海，{gap} 天后又分回给他/她"
+                f"{released} 从 {staff_label(repo, person)} 名下收回公海，{gap} 天后又分回给他/她"
                 f"（冷却期 {cooldown} 天）：请改派他人",
                 f"released from {person} to the pool on {released} and given back after {gap} days "
                 f"(cooldown {cooldown} days): assign someone else"),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from kehu.facts import POOL, per_grade, reclaim_clock, visits_by_customer
+from kehu.domain import FOLLOWUP_VISIT, MONTHLY_VISIT_EXEMPT_STAGES, POOL, joined, previous_month
+from kehu.facts import per_grade, reclaim_clock, visits_by_customer
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 from kehu.timeutil import local_date
-
-# after-sales customers follow the 1 week / 1 month / 1 quarter / 1 year schedule instead
-MONTHLY_VISIT_EXEMPT_STAGES = ("结算", "保修", "流失")
 
 
 def _last(clock) -> Text:
@@ -19,7 +17,8 @@ def _last(clock) -> Text:
     return Text(f"最后一次本人销售跟进在 {clock.last_action}", f"last sales action by the owner on {clock.last_action}")
 
 
-@rule("K401", "reclaimable", "warning", "公海：两个月无销售动作，可收回", "公海: no sales action for too long, reclaimable")
+@rule("K401", "reclaimable", "warning", "公海：{reclaim_after_days:天}无销售动作，可收回",
+      "公海: no sales action for {reclaim_after_days:day}, reclaimable")
 def reclaimable(repo):
     """
     ## 它检查什么
@@ -41,12 +40,13 @@ def reclaimable(repo):
     ## 正确示例
     客户经理本人每两个月内至少有一次电话、上门或到店跟进，并记录在 visits/ 里。
     """
+    assigners = joined(repo.policy["assigner_roles"])
     for clock in reclaim_clock(repo).values():
         if clock.days >= clock.limit:
             over = clock.days - clock.limit
             yield Hit(Text(
                 f"已 {clock.days} 天无销售跟进，超出 {clock.limit} 天（逾期 {over} 天）；{_last(clock).zh}，"
-                "可由市场总监收回公海",
+                f"可由{assigners}收回公海",
                 f"{clock.days} days without a sales action, over the {clock.limit}-day limit ({over} days overdue); "
                 f"{_last(clock).en}; an assigner may take it back into the pool"),
                 record=clock.customer, path=("owner",))
@@ -77,11 +77,6 @@ def reclaim_soon(repo):
                 f"还剩 {clock.days_left} 天就满 {clock.limit} 天无销售跟进（{_last(clock).zh}）：请尽快跟进",
                 f"{clock.days_left} days left before {clock.limit} days without a sales action ({_last(clock).en})"),
                 record=clock.customer, path=("owner",))
-
-
-def previous_month(today: date) -> tuple[date, date]:
-    last = today.replace(day=1) - timedelta(days=1)
-    return last.replace(day=1), last
 
 
 @rule("K403", "visits-per-month", "warning", "上个月回访次数少于分级要求", "fewer visits last month than the grade requires")
@@ -152,7 +147,7 @@ def post_plan_followup(repo):
         if repo.today <= deadline:
             continue
         followups = [when.date() for when, v in visits.get(customer.id, ())
-                     if v.data.get("type") == "回访" and when.date() >= meeting]
+                     if v.data.get("type") == FOLLOWUP_VISIT and when.date() >= meeting]
         if followups and followups[0] <= deadline:
             continue
         late = Text(f"（{followups[0]} 才回访，晚了 {(followups[0] - deadline).days} 天）",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kehu.facts import COMPLAINT_DONE, COMPLAINT_STEPS, complaint_deadline
+from kehu.domain import DONE_STATUSES
+from kehu.facts import COMPLAINT_STEPS, complaint_deadline
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 
@@ -31,8 +32,8 @@ def _deadline_hits(repo, step: str, what: Text):
                 f"still not done: {late} working days overdue"), record=complaint, path=("status",))
 
 
-@rule("K501", "complaint-investigation", "error", "投诉未在 1 个工作日内开始调查",
-      "complaint investigation not started within 1 working day")
+@rule("K501", "complaint-investigation", "error", "投诉未在 {complaint_investigate_wd:个工作日}内开始调查",
+      "complaint investigation not started within {complaint_investigate_wd:working day}")
 def complaint_investigation(repo):
     """
     ## 它检查什么
@@ -55,7 +56,8 @@ def complaint_investigation(repo):
     return _deadline_hits(repo, "investigation", Text("开始调查", "the investigation"))
 
 
-@rule("K502", "complaint-reply", "error", "投诉未在 2 个工作日内答复客户", "no reply to the customer within 2 working days")
+@rule("K502", "complaint-reply", "error", "投诉未在 {complaint_reply_wd:个工作日}内答复客户",
+      "no reply to the customer within {complaint_reply_wd:working day}")
 def complaint_reply(repo):
     """
     ## 它检查什么
@@ -80,8 +82,8 @@ def complaint_reply(repo):
     return _deadline_hits(repo, "reply", Text("答复客户", "a reply"))
 
 
-@rule("K503", "complaint-resolution", "error", "投诉未在 3 个工作日内解决：升级或换人处理",
-      "complaint not resolved within 3 working days: escalate or reassign")
+@rule("K503", "complaint-resolution", "error", "投诉未在 {complaint_resolve_wd:个工作日}内解决：升级或换人处理",
+      "complaint not resolved within {complaint_resolve_wd:working day}: escalate or reassign")
 def complaint_resolution(repo):
     """
     ## 它检查什么
@@ -128,7 +130,7 @@ def complaint_followup(repo):
     ```
     """
     for complaint in repo.of("complaint"):
-        if complaint.data.get("status") in COMPLAINT_DONE and not complaint.data.get("follow_up"):
-            yield Hit(Text(f"投诉已{complaint.data['status'][1:]}，但没有回访记录（follow_up）",
+        if complaint.data.get("status") in DONE_STATUSES and not complaint.data.get("follow_up"):
+            yield Hit(Text(f"投诉{complaint.data['status']}，但没有回访记录（follow_up）",
                            "resolved or closed without a follow-up (follow_up)"),
                       record=complaint, path=("status",))

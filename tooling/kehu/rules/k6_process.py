@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kehu.domain import CONSTRUCTION_STAGES, INSPECTION_VISIT, LOST_STAGES, contract_signed, unfilled_survey_fields
 from kehu.facts import large_house, visits_by_customer
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 from kehu.timeutil import local_date
 
-LOST = "流失"
-
 
 def _milestone_hits(repo, start_key, done_key, later_keys, days_key, large_days_key, what: Text):
+    large_house_text = Text(f"（{'/'.join(['大户型', *repo.policy['large_house_types']])}）", " (large house)")
     for customer in repo.of("customer"):
         milestones = customer.data.get("milestones") or {}
         start = local_date(milestones.get(start_key))
@@ -22,14 +22,14 @@ def _milestone_hits(repo, start_key, done_key, later_keys, days_key, large_days_
         days = repo.policy[large_days_key if large else days_key]
         deadline = start + timedelta(days=days)
         done = local_date(milestones.get(done_key))
-        size = Text("（大户型/复式/别墅）", " (large house)") if large else Text("", "")
+        size = large_house_text if large else Text("", "")
         if done is not None:
             if done > deadline:
                 yield Hit(Text(f"{what.zh}应在 {start} 后 {days} 天内{size.zh}交付，实际 {done}，晚了 {(done - deadline).days} 天",
                                f"{what.en} was due {days} days after {start}{size.en}; delivered {done}, "
                                f"{(done - deadline).days} days late"),
                           record=customer, path=("milestones", done_key), done_late=True)
-        elif (repo.today > deadline and customer.data.get("stage") != LOST
+        elif (repo.today > deadline and customer.data.get("stage") not in LOST_STAGES
               and not any(milestones.get(k) for k in later_keys)):
             yield Hit(Text(f"{what.zh}应在 {start} 后 {days} 天内{size.zh}交付，至今未交付，已超期 {(repo.today - deadline).days} 天",
                            f"{what.en} was due {days} days after {start}{size.en} and is not delivered: "
@@ -113,7 +113,7 @@ def survey_missing(repo):
     required = repo.policy["survey_required"]
     for customer in repo.of("customer"):
         data = customer.data
-        signed = (data.get("milestones") or {}).get("contract_signed") or (data.get("contract") or {}).get("signed_at")
+        signed = contract_signed(data)
         if not signed:
             continue
         survey = data.get("survey")
@@ -122,7 +122,7 @@ def survey_missing(repo):
                            f"contract signed on {local_date(signed)} but no survey form"),
                       record=customer, path=("contract",) if data.get("contract") else ("stage",))
             continue
-        missing = [field for field in required if survey.get(field) in (None, "", [])]
+        missing = unfilled_survey_fields(data, required)
         if missing:
             yield Hit(Text(f"调查表缺少：{'、'.join(missing)}", f"survey form lacks: {', '.join(missing)}"),
                       record=customer, path=("survey",))
@@ -151,10 +151,10 @@ def inspection_gap(repo):
     every = repo.policy["inspection_every_days"]
     visits = visits_by_customer(repo)
     for customer in repo.of("customer"):
-        if customer.data.get("stage") != "施工":
+        if customer.data.get("stage") not in CONSTRUCTION_STAGES:
             continue
         inspections = sorted({when.date() for when, v in visits.get(customer.id, ())
-                              if v.data.get("type") == "工地巡检" and when.date() <= repo.today})
+                              if v.data.get("type") == INSPECTION_VISIT and when.date() <= repo.today})
         started = local_date((customer.data.get("milestones") or {}).get("construction_started"))
         points = ([started] if started and (not inspections or started < inspections[0]) else []) + inspections
         if not points:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from kehu.facts import mask_phone, values_at
+from kehu.facts import values_at
 from kehu.findings import Hit, Text
+from kehu.phones import mask_phone
 from kehu.rules.base import rule
 
 # the free-text fields of each kind: what people type prose into

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kehu.facts import POOL, as_dict, as_list, mask_phone, phone_key
+from kehu.domain import POOL, joined
+from kehu.facts import as_dict, as_list
 from kehu.findings import Hit, Text
 from kehu.load import DATE_FIELDS
+from kehu.phones import mask_phone, phone_key
 from kehu.rules.base import rule
 from kehu.timeutil import SHANGHAI, local_date, local_datetime
 
@@ -21,7 +23,7 @@ def _hit(change, message: Text, path=()):
     return Hit(message, file=change.path, path=path, record_id=record.id if record else None)
 
 
-@rule("K801", "foreign-record", "error", "改了别人名下的客户，需要其本人或市场总监批准",
+@rule("K801", "foreign-record", "error", "改了别人名下的客户，需要其本人或{assigner_roles}批准",
       "a change to someone else's customer needs their or an assigner's approval", stage="review")
 def foreign_record(review):
     """
@@ -59,7 +61,7 @@ def foreign_record(review):
                                     f"changes {whose.en}; needs approval by one of: {review.who(needed).en}"))
 
 
-@rule("K802", "owner-change", "error", "改变归属人却没有市场总监的 owner_history 记录",
+@rule("K802", "owner-change", "error", "改变归属人却没有{assigner_roles}的 owner_history 记录",
       "owner changed without an assigner's owner_history entry", stage="review")
 def owner_change(review):
     """
@@ -96,8 +98,9 @@ def owner_change(review):
         last = as_dict(added[-1]) if added else {}
         if last.get("owner") == new_owner and last.get("by") in review.assigners:
             continue
+        assigners = joined(review.policy["assigner_roles"])
         yield _hit(change, Text(
-            f"归属人从 {old_owner} 改成了 {new_owner}，但 owner_history 没有市场总监新记的分配记录；"
+            f"归属人从 {old_owner} 改成了 {new_owner}，但 owner_history 没有{assigners}新记的分配记录；"
             "请由有分配权的人操作（kehu pool --assign），批准也不能放行",
             f"owner changed from {old_owner} to {new_owner} without a new owner_history entry by an assigner; "
             "no approval clears this"), path=("owner",))

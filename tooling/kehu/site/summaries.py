@@ -1,0 +1,109 @@
+"""The site's summary pages: the dashboard, the 公海 pool, the overdue list, the reports and
+the rule catalogue. Each takes the `Site` (kehu.site.pages) whose records and privacy it shows."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kehu.domain import POOL, funnel, joined, last_month, last_week, threshold
+from kehu.markdown import esc
+from kehu.pool import pool_rows
+from kehu.report.statistics import markdown
+from kehu.rules import RULES
+from kehu.site import charts
+from kehu.site.search import entry
+from kehu.stats import report_tables
+from kehu.timeutil import local_date
+
+OVERDUE_CODES = {"K401": "公海到期", "K402": "公海将到期", "K403": "回访不足", "K404": "方案后未回访",
+                 "K501": "投诉未及时调查", "K502": "投诉未及时答复", "K503": "投诉未及时解决", "K504": "投诉未回访",
+                 "K601": "预案超期", "K602": "方案超期", "K604": "巡检间隔过长"}
+
+
+def dashboard(site) -> None:
+    customers = [c.data for c in site.customers]
+    errors = sum(f.severity == "error" for f in site.findings)
+    months = Counter()
+    for d in customers:
+        when = local_date(d.get("registered_at"))
+        if when:
+            months[f"{when:%Y-%m}"] += 1
+    steps = [(label, sum(1 for d in customers if key is None or (d.get("milestones") or {}).get(key)))
+             for label, key in funnel()]
+    visible_complaints = [t for t in site.repo.of("complaint") if site.view.shows(t.id)]
+    late = {f.record for f in site.findings if f.code in ("K501", "K502", "K503")}
+    on_time = 100 * (1 - len(late & {t.id for t in visible_complaints}) / len(visible_complaints)) if visible_complaints else 100
+
+    def ordered(counter):
+        return sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+    stage_order = site.repo.schemas.vocabulary("stage")
+    parts = [
+        "# 客户档案总览", "",
+        f"截至 {site.repo.today.isoformat()}：客户 **{len(customers)}** 位，回访 **{sum(len(site.visits.get(c.id, [])) for c in site.customers)}** 次，"
+        f"投诉 **{len(visible_complaints)}** 件，投诉按时处理率 **{on_time:.0f}%**；"
+        f"检查发现 **{errors}** 个错误、**{len(site.findings) - errors}** 个警告（见[逾期](overdue.md)）。", "",
+        '<div class="kehu-grid" markdown>', "",
+        charts.bars("客户按阶段", [(s, sum(1 for d in customers if d.get("stage") == s)) for s in stage_order]),
+        charts.bars("客户按分级", [(g, sum(1 for d in customers if d.get("grade") == g))
+                                   for g in site.repo.schemas.vocabulary("grade")]),
+        charts.bars("客户按来源", ordered(Counter((d.get("source") or {}).get("channel", "未填") for d in customers))),
+        charts.bars("客户按地区", ordered(Counter(d.get("district", "未填") for d in customers))[:12]),
+        charts.columns("每月新增客户", sorted(months.items())[-24:]),
+        charts.funnel("咨询 → 签约 转化", steps),
+        charts.bars("投诉按类别", ordered(Counter(t.data.get("category") for t in visible_complaints))),
+        "", "</div>", "",
+    ]
+    site.write("index.md", "\n".join(parts) + "\n")
+
+
+def pool_page(site) -> None:
+    rows = [r for r in pool_rows(site.repo) if site.view.shows(r.id)]
+    policy = site.repo.policy
+    lines = ["# 公海", "", f"客户经理本人连续 {esc(threshold(policy['reclaim_after_days'], '天'))}无销售跟进的客户"
+             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
+             "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        name = "（机密）" if site.view.restricts(r.id) else esc(r.name)
+        left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"**逾期 {-r.days_left} 天**"
+        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {esc(r.grade)} | "
+                     f"{r.last_action or '—'} | {left} |")
+    in_pool = [c for c in site.customers if c.data.get("owner") == POOL]
+    lines += ["", f"## 在公海中的客户（{len(in_pool)}）", "", site.CUSTOMER_HEAD + "\n".join(site.customer_row(c, "") for c in in_pool)]
+    site.write("pool.md", "\n".join(lines) + "\n")
+
+
+def overdue_page(site) -> None:
+    lines = ["# 逾期与待办", ""]
+    for code, label in OVERDUE_CODES.items():
+        hits = [f for f in site.findings if f.code == code]
+        if not hits:
+            continue
+        lines += [f"## {label}（[{code}](rules/{code}.md)，{len(hits)}）", "", "| 记录 | 说明 |", "|---|---|"]
+        for f in hits:
+            target = f.record if f.record in site.repo.ids("customer") else site.customer_of.get(f.record)
+            link = f"[{f.record}](customers/{target}.md)" if target else esc(f.record)
+            lines.append(f"| {link} | {esc(site.message(f))} |")
+        lines.append("")
+    site.write("overdue.md", "\n".join(lines) + "\n")
+
+
+def report_pages(site) -> None:
+    links = []
+    for slug, period in (("weekly", last_week(site.repo.today)), ("monthly", last_month(site.repo.today))):
+        tables = report_tables(site.repo, period, site.view)
+        links.append(f"- [{period.title}]({slug}.md)")
+        site.write(f"reports/{slug}.md", markdown(period, tables))
+    site.write("reports/index.md", "# 报表\n\n统计口径：周报截至每周五 18:00，月报为上一个自然月（客户统计管理制度）；"
+               "任意时段用 `kehu report range --from … --to …`。\n\n" + "\n".join(links) + "\n")
+
+
+def rule_pages(site) -> None:
+    rows = []
+    for code, rule in RULES.items():
+        title = rule.title_for(site.repo.policy).zh  # the thresholds of the policy in force
+        rows.append(f"| [{code}]({code}.md) | {rule.severity} | {esc(title)} |")
+        site.write(f"rules/{code}.md", f"# {code} {esc(title)}\n\n`{rule.name}` · 默认级别：{rule.severity}"
+                   f"{' · 在 kehu review 中检查' if rule.stage == 'review' else ''}\n\n{rule.doc}\n")
+        site.search.append(entry(f"{code} {title}", f"rules/{code}/", "规则", [code, title, rule.name], []))
+    site.write("rules/index.md", "# 规则目录\n\n| 代码 | 级别 | 规则 |\n|---|---|---|\n" + "\n".join(rows) + "\n")
