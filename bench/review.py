@@ -3,8 +3,9 @@
     python bench/review.py [--customers 10000] [--out bench/out/review-N10000]
 
 Builds the repository once (generate, git init, one commit), then a branch that adds 10
-visits and 5 customers and edits 5 customers, and times `kehu review --base main` cold, as CI runs it (the code host's author and time, so the
-record rules run on the touched customers at base and head).
+visits and 5 customers and edits 5 customers, and times `kehu review --base main` cold,
+as CI runs it (the code host's author and time, so the record rules run on the touched
+customers at base and head).
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def leaver(b: Builder) -> None:
                 and c.owner_history[-1][0] != "pool" and c.owner_history[-1][1] == left)
     for stages in (("咨询", "量房", "方案", "报价", "签约", "施工"), ("验收", "结算", "保修")):
         for i in range(3 - len(mine)):
-            c = b.pick(lambda c: handed_over(c) and c.stage in stages, 40 + i)
+            c = b.pick(lambda c, stages=stages: handed_over(c) and c.stage in stages, 40 + i)
             if c:
                 c.owner_history.pop()
                 mine.append(c)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import PROJECT, TODAY, git
 from kehu.cache import FOLDER, folder_of
 from kehu.check import Settings, run_check
@@ -156,7 +157,8 @@ EDITS = {
     "a visit is broken YAML": lambda r: _visits_of(r, "C2026-0013")[0].write_text(
         "id: [V2026\n", encoding="utf-8"),
     "a visit is copied under its own id": lambda r: shutil.copy(
-        _visits_of(r, "C2026-0014")[0], (r / "records/visits/2026/12").mkdir() or r / "records/visits/2026/12" / _visits_of(r, "C2026-0014")[0].name),
+        _visits_of(r, "C2026-0014")[0],
+        (r / "records/visits/2026/12").mkdir() or r / "records/visits/2026/12" / _visits_of(r, "C2026-0014")[0].name),
     "one owner takes many customers": lambda r: [
         _edit(_customer(r, f"C2026-{n:04d}"), f"owner: {_field(_customer(r, f'C2026-{n:04d}'), 'owner')}",
               "owner: wujing") for n in range(15, 40) if _customer(r, f"C2026-{n:04d}").is_file()],

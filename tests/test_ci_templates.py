@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import CUSTOMER as CUSTOMER_TEXT
 from conftest import (
     EMAIL,

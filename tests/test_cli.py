@@ -6,6 +6,7 @@ import json
 
 import jsonschema
 import pytest
+
 from conftest import PROJECT, kehu
 
 BAD_PHONE = "\nphones:\n  - 13800138000\n"
@@ -25,7 +26,7 @@ def test_exit_1_on_errors_and_text_shows_source_with_caret(repo):
     assert code == 1
     assert "records/customers/2026/C2026-0002.yaml:4:5: K101 错误 [C2026-0002]" in out
     lines = out.splitlines()
-    at = lines.index(next(l for l in lines if l.startswith("records/customers/2026/C2026-0002.yaml:4:5")))
+    at = lines.index(next(line for line in lines if line.startswith("records/customers/2026/C2026-0002.yaml:4:5")))
     assert lines[at + 1] == "    4 |   - 13700002222"
     assert lines[at + 2] == "      |     ^"
     assert lines[-1].startswith("检查了 ") and "2 个错误" in lines[-1]
@@ -35,7 +36,7 @@ def test_caret_counts_chinese_characters_as_two_columns(repo):
     repo.customer(id="C2026-0002", phone="13700002222", extra="house: {type: 别墅, area_sqm: 大}\n")
     code, out, err = repo.check()
     lines = out.splitlines()
-    source = next(l for l in lines if "area_sqm: 大" in l)
+    source = next(text for text in lines if "area_sqm: 大" in text)
     caret = lines[lines.index(source) + 1]
     # two Chinese characters before the value: the caret sits two columns further right
     assert caret.index("^") == source.index("大") + 2
@@ -80,7 +81,7 @@ def test_github_format(repo):
     broken(repo)
     code, out, err = repo.check("--format", "github")
     assert code == 1
-    line = next(l for l in out.splitlines() if "K201" in l)
+    line = next(text for text in out.splitlines() if "K201" in text)
     assert line.startswith("::error file=records/visits/2026/11/V2026-000002.yaml,line=4,col=8,title=K201::")
 
 

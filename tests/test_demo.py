@@ -6,6 +6,7 @@ import filecmp
 from datetime import date
 
 import pytest
+
 from conftest import PROJECT
 from demo import generate  # the project's top is on the path (pyproject: pythonpath)
 from kehu.check import Settings, run_check

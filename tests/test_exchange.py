@@ -7,8 +7,9 @@ import io
 import subprocess
 import sys
 
-from conftest import kehu, only
 from openpyxl import load_workbook
+
+from conftest import kehu, only
 
 
 def run(repo, *args, stdin=""):

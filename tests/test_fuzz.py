@@ -8,9 +8,10 @@ import time
 from datetime import date
 
 import pytest
-from conftest import CUSTOMER_C0009, git
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import CUSTOMER_C0009, git
 from kehu.check import Settings, run_check
 from kehu.load.yamlfile import decode, parse
 

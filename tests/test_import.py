@@ -6,8 +6,9 @@ import subprocess
 import sys
 from datetime import datetime
 
-from conftest import kehu
 from openpyxl import Workbook
+
+from conftest import kehu
 
 HEADER = ["序号", "姓名", "联系电话", "登记时间", "业务员", "来源", "小区", "面积", "预算(万元)"]
 ROWS = [

@@ -111,7 +111,8 @@ def test_staff_cannot_be_called_pool(repo):
 def test_per_grade_table_reports_the_missing_grades(repo):
     repo.write("records/policy.yaml", "reclaim_after_days: {A: 90}\n")
     found = only(repo.run("K101"), "K101")
-    assert sorted(f["message"][-7:] for f in found) == sorted(["缺少必填字段 B（B 类）"[-7:], "缺少必填字段 C（C 类）"[-7:], "缺少必填字段 D（D 类）"[-7:]])
+    expected = ["缺少必填字段 B（B 类）", "缺少必填字段 C（C 类）", "缺少必填字段 D（D 类）"]
+    assert sorted(f["message"][-7:] for f in found) == sorted(m[-7:] for m in expected)
     assert all("应为整数" not in f["message"] for f in found)
 
 

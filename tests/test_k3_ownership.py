@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import only
 
 HISTORY = "owner_history:\n{entries}"

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 
 import pytest
+
 from conftest import only
 from kehu.calendar import WorkCalendar
 

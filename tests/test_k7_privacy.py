@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import only
 from kehu.rules.k7_privacy import is_id_card, pii_in
 

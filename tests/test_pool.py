@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import kehu
 
 FILE = "records/customers/2026/C2026-0002.yaml"
@@ -101,7 +102,7 @@ def test_bad_option_combinations_exit_2(repo):
 
 
 def test_list_sorted_by_urgency(repo):
-    for n, (registered, grade) in enumerate([("2026-09-01", "B"), ("2026-08-01", "B"), ("2026-09-16", "B"), ("2026-10-01", "B")], 2):
+    for n, (registered, _grade) in enumerate([("2026-09-01", "B"), ("2026-08-01", "B"), ("2026-09-16", "B"), ("2026-10-01", "B")], 2):
         repo.customer(id=f"C2026-{n:04d}", phone=f"1370000{n:04d}", registered_at=f"{registered} 09:00:00")
     code, out, err = pool(repo, "--format", "json")
     rows = json.loads(out)["customers"]

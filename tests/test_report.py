@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import kehu
 from openpyxl import load_workbook
+
+from conftest import kehu
 
 # The statistics week 2026-11-13 18:00 .. 2026-11-20 18:00 (today is Friday 2026-11-20).
 IN_WEEK = [  # id, registered, channel, district, house type, budget
@@ -32,7 +33,8 @@ def period_repo(repo):
     for n, (at, staff, kind) in enumerate([("2026-11-14 10:00:00", "liuyang", "电话"), ("2026-11-17 10:00:00", "liuyang", "上门"),
                                            ("2026-11-18 10:00:00", "wangli", "电话"), ("2026-11-21 10:00:00", "wangli", "电话")]):
         repo.visit(id=f"V2026-{n + 100:06d}", customer="C2026-0010", at=at, staff=staff).write_text(
-            (repo.root / f"records/visits/2026/11/V2026-{n + 100:06d}.yaml").read_text(encoding="utf-8").replace("type: 电话", f"type: {kind}"),
+            (repo.root / f"records/visits/2026/11/V2026-{n + 100:06d}.yaml").read_text(encoding="utf-8")
+            .replace("type: 电话", f"type: {kind}"),
             encoding="utf-8")
     # received Mon 11-16; investigated the same day, replied Wed 11-18 (day 2: on time), not resolved by Thu 11-19
     repo.write("records/complaints/2026/T2026-0001.yaml",

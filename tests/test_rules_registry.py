@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from kehu.rules import DOC_SECTIONS, RULES, _collect
 from kehu.rules.base import rule
 

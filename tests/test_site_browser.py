@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from conftest import PROJECT
 from kehu.site.offline import external_addresses
 

@@ -10,6 +10,7 @@ import copy
 
 import pytest
 import yaml
+
 from conftest import PROJECT
 from kehu.load.yamlfile import YamlTime, parse
 from kehu.validate import Schemas

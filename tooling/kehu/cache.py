@@ -14,8 +14,9 @@ the import statements): the loader, the schemas' validation, the rules, the engi
 calendar, this cache. A module a rule starts to import is in the key from then on; page
 generation, reports, review, import/export and the demo generator never are, so editing
 them leaves every company's cache valid. kehu imports absolutely (`from kehu.x import y`);
-tests/test_cache.py checks that the modules a check really loads are all in the key. The file carries a checksum of its payload; a damaged cache, or one from
-another key, is ignored and rewritten, never trusted. JSON, not pickle: reading a cache
+tests/test_cache.py checks that the modules a check really loads are all in the key.
+The file carries a checksum of its payload; a damaged cache, or one from another key, is
+ignored and rewritten, never trusted. JSON, not pickle: reading a cache
 can never run code.
 """
 
@@ -27,10 +28,10 @@ import os
 import re
 import subprocess
 import time
-from stat import S_ISREG
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from kehu.cache_key import FORMAT, key, sources  # noqa: F401 -- the key is part of the cache's interface
 from kehu.findings import Finding, Text

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from kehu import cache, incremental
 from kehu.engine import Selection, mark_new
+from kehu.findings import Finding
 from kehu.gitrepo import commit_of, export, open_git
 from kehu.load import RECORDS_DIR, max_file_kb
-from kehu.findings import Finding
 from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules, prepare, result_of
 from kehu.validate import schema_dir
 

@@ -50,7 +50,8 @@ def repository_command(group, *args, **kwargs):
 
 
 def version_text() -> str:
-    loader = "LibYAML C 加载器 / C loader" if LIBYAML else "纯 Python 加载器（未找到 LibYAML，较慢）/ pure-Python loader (no LibYAML, slower)"
+    loader = ("LibYAML C 加载器 / C loader" if LIBYAML
+              else "纯 Python 加载器（未找到 LibYAML，较慢）/ pure-Python loader (no LibYAML, slower)")
     return f"kehu {__version__} (PyYAML {yaml.__version__}, {loader}; Python {sys.version.split()[0]})"
 
 

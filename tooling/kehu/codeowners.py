@@ -65,8 +65,8 @@ def generate(repo: Repository) -> tuple[str, list[str]]:
     body = head + ["# 客户"] + customers + ["", "# 回访与投诉"] + related + tail
     text = "\n".join(body)
     if len(text.encode("utf-8")) > LIMIT_BYTES:
-        notes.append(f"回访和投诉共 {len(related)} 行会让文件超过 GitHub 的 3 MB 上限，已省略：它们落在 /records/ 的默认规则（市场总监）下，"
-                     "由 kehu review（K801）按客户归属检查")
+        notes.append(f"回访和投诉共 {len(related)} 行会让文件超过 GitHub 的 3 MB 上限，已省略："
+                     "它们落在 /records/ 的默认规则（市场总监）下，由 kehu review（K801）按客户归属检查")
         body = head + ["# 客户"] + customers + ["", "# 回访与投诉：超过 3 MB 上限，省略（见 kehu review K801）"] + tail
         text = "\n".join(body)
     return text, notes

@@ -49,41 +49,13 @@ def explain(error, kind: str, schemas: Schemas, source=lambda path: None):
     value = error.instance
 
     if keyword == "required":
-        props = error.schema.get("properties", {})
-        for missing in error.validator_value:
-            if isinstance(value, dict) and missing not in value:
-                sub = props.get(missing, {})
-                t = sub.get("title") or schemas._resolve(sub).get("title") or ""
-                where = f"{name} 中" if path else ""
-                yield path, False, Text(
-                    f"{where}缺少必填字段 {missing}" + (f"（{t}）" if t else ""),
-                    f"required field {missing} is missing" + (f" in {name}" if path else ""))
+        yield from _missing_fields(error, path, name, schemas)
         return
     if keyword == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        for extra in value:
-            if extra in allowed:
-                continue
-            close = difflib.get_close_matches(str(extra), allowed, n=1)
-            hint = Text(f"，是不是 {close[0]}？", f"; did you mean {close[0]}?") if close else Text(
-                f"；可用字段：{'、'.join(allowed)}", f"; allowed: {', '.join(allowed)}")
-            yield path + (extra,), True, Text(f"未知字段 {extra}{hint.zh}", f"unknown field {extra}{hint.en}")
+        yield from _unknown_fields(error, path)
         return
     if keyword == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        want = Text("或".join(_TYPE_NAMES.get(t, (t, t))[0] for t in expected),
-                    " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in expected))
-        made = _what_yaml_made(value)
-        if made and "string" in expected:
-            written = source(path) or _show(value)
-            yield path, False, Text(
-                f"{label_zh} 应为文字，但 YAML 把 {written} 读成了{made[0]}；请加引号：'{written}'",
-                f"{name} must be text, but YAML read {written} as {made[1]}; quote it: '{written}'")
-            return
-        if value is None:
-            yield path, False, Text(f"{label_zh} 是空的，应为{want.zh}", f"{name} is empty; expected {want.en}")
-            return
-        yield path, False, Text(f"{label_zh} 应为{want.zh}", f"{name} must be {want.en}")
+        yield from _wrong_type(error, path, name, label_zh, source)
         return
     if keyword == "enum":
         choices = "、".join(map(str, error.validator_value))
@@ -125,6 +97,46 @@ def explain(error, kind: str, schemas: Schemas, source=lambda path: None):
         yield path, False, Text(f"{label_zh} 里有不允许的键：{error.message}", f"{name} has a key that is not allowed: {error.message}")
         return
     yield path, False, Text(f"{label_zh} 不符合要求：{error.message}", f"{name} is not valid: {error.message}")
+
+
+def _missing_fields(error, path: tuple, name: str, schemas: Schemas):
+    props, value = error.schema.get("properties", {}), error.instance
+    for missing in error.validator_value:
+        if isinstance(value, dict) and missing not in value:
+            sub = props.get(missing, {})
+            title = sub.get("title") or schemas._resolve(sub).get("title") or ""
+            where = f"{name} 中" if path else ""
+            yield path, False, Text(
+                f"{where}缺少必填字段 {missing}" + (f"（{title}）" if title else ""),
+                f"required field {missing} is missing" + (f" in {name}" if path else ""))
+
+
+def _unknown_fields(error, path: tuple):
+    allowed = list(error.schema.get("properties", {}))
+    for extra in error.instance:
+        if extra in allowed:
+            continue
+        close = difflib.get_close_matches(str(extra), allowed, n=1)
+        hint = Text(f"，是不是 {close[0]}？", f"; did you mean {close[0]}?") if close else Text(
+            f"；可用字段：{'、'.join(allowed)}", f"; allowed: {', '.join(allowed)}")
+        yield path + (extra,), True, Text(f"未知字段 {extra}{hint.zh}", f"unknown field {extra}{hint.en}")
+
+
+def _wrong_type(error, path: tuple, name: str, label_zh: str, source):
+    value = error.instance
+    expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    want = Text("或".join(_TYPE_NAMES.get(t, (t, t))[0] for t in expected),
+                " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in expected))
+    made = _what_yaml_made(value)
+    if made and "string" in expected:
+        written = source(path) or _show(value)
+        yield path, False, Text(
+            f"{label_zh} 应为文字，但 YAML 把 {written} 读成了{made[0]}；请加引号：'{written}'",
+            f"{name} must be text, but YAML read {written} as {made[1]}; quote it: '{written}'")
+    elif value is None:
+        yield path, False, Text(f"{label_zh} 是空的，应为{want.zh}", f"{name} is empty; expected {want.en}")
+    else:
+        yield path, False, Text(f"{label_zh} 应为{want.zh}", f"{name} must be {want.en}")
 
 
 def _show(value) -> str:

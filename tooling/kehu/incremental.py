@@ -20,7 +20,6 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from kehu import cache
-from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules
 from kehu.facts import values_at
 from kehu.findings import Finding
 from kehu.load import (
@@ -33,6 +32,7 @@ from kehu.load import (
     max_file_kb,
 )
 from kehu.load.locate import clear_cache
+from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules
 from kehu.validate import Schemas, schema_dir, validate
 
 ALWAYS_READ = ("staff", "policy")

@@ -62,9 +62,14 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
     view = view or Visibility(repo)
     customers = sorted((c for c in repo.of("customer") if view.shows(c.id)), key=lambda c: c.id)
     ids = {c.id for c in customers}
+    return [*_new_customers(customers, period), _stage_changes(customers, period), *_visits(repo, ids, period),
+            _complaints(repo, ids, period), _survey_completeness(repo, customers, period),
+            _reclaimed(repo, customers, period, view)]
 
+
+def _new_customers(customers, period: Period) -> list[Table]:
     new = [c for c in customers if local_datetime(c.data.get("registered_at")) in period]
-    tables = [
+    return [
         _counted("new_by_source", "新增客户按来源", "来源", Counter((c.data.get("source") or {}).get("channel", "未填") for c in new)),
         _counted("new_by_district", "新增客户按地区", "地区", Counter(c.data.get("district", "未填") for c in new)),
         _counted("new_by_house_type", "新增客户按房屋类型", "房屋类型",
@@ -72,6 +77,8 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
         _counted("new_by_budget", "新增客户按预算", "预算", Counter(budget_band(c.data.get("budget_wan")) for c in new)),
     ]
 
+
+def _stage_changes(customers, period: Period) -> Table:
     reached = Counter()
     for c in customers:
         milestones = c.data.get("milestones") or {}
@@ -80,8 +87,10 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
                 reached[key] += 1
     stage_rows = [[label, reached[key]] for key, label in MILESTONES]
     stage_rows.append(["咨询→签约转化率（%）", _percent(reached["contract_signed"], reached["first_consult"])])
-    tables.append(Table("stage_changes", "阶段变化（本期达到各节点的客户数）", ["节点", "客户数"], stage_rows))
+    return Table("stage_changes", "阶段变化（本期达到各节点的客户数）", ["节点", "客户数"], stage_rows)
 
+
+def _visits(repo, ids: set, period: Period) -> list[Table]:
     by_staff, by_type = Counter(), Counter()
     for customer_id, visits in visits_by_customer(repo).items():
         if customer_id in ids:
@@ -89,10 +98,12 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
                 if when in period:
                     by_staff[visit.data.get("staff")] += 1
                     by_type[visit.data.get("type")] += 1
-    tables.append(Table("visits_by_staff", "回访按员工", ["员工", "次数"],
-                        [[staff_label(repo, k), v] for k, v in sorted(by_staff.items(), key=lambda kv: (-kv[1], kv[0]))]))
-    tables.append(_counted("visits_by_type", "回访按类型", "类型", by_type))
+    return [Table("visits_by_staff", "回访按员工", ["员工", "次数"],
+                  [[staff_label(repo, k), v] for k, v in sorted(by_staff.items(), key=lambda kv: (-kv[1], kv[0]))]),
+            _counted("visits_by_type", "回访按类型", "类型", by_type)]
 
+
+def _complaints(repo, ids: set, period: Period) -> Table:
     complaints = [t for t in repo.of("complaint")
                   if t.data.get("customer") in ids and local_datetime(t.data.get("received_at")) in period]
     per_category: dict[str, Counter] = defaultdict(Counter)
@@ -109,8 +120,10 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
         rates = [_percent(counts[f"{s}:on_time"], counts[f"{s}:on_time"] + counts[f"{s}:late"] + counts[f"{s}:overdue"])
                  for s in COMPLAINT_STEPS]
         rows.append([category, counts["total"], *rates])
-    tables.append(Table("complaints", "投诉按类别与按时率（未到期的不计）", headers, rows))
+    return Table("complaints", "投诉按类别与按时率（未到期的不计）", headers, rows)
 
+
+def _survey_completeness(repo, customers, period: Period) -> Table:
     required = repo.policy["survey_required"]
     completeness: dict[tuple, list[float]] = defaultdict(list)
     for c in customers:
@@ -120,10 +133,12 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
         for role, staff_id in (("设计师", c.data.get("designer")), ("客户经理", c.data.get("owner"))):
             if staff_id and staff_id != POOL:
                 completeness[(role, staff_id)].append(share)
-    tables.append(Table("survey_completeness", "客户基本情况调查表完整率（本期签约）", ["岗位", "员工", "签约客户", "完整率（%）"],
-                        [[role, staff_label(repo, s), len(v), round(100 * sum(v) / len(v), 1)]
-                         for (role, s), v in sorted(completeness.items())]))
+    return Table("survey_completeness", "客户基本情况调查表完整率（本期签约）", ["岗位", "员工", "签约客户", "完整率（%）"],
+                 [[role, staff_label(repo, s), len(v), round(100 * sum(v) / len(v), 1)]
+                  for (role, s), v in sorted(completeness.items())])
 
+
+def _reclaimed(repo, customers, period: Period, view: Visibility) -> Table:
     reclaimed = []
     for c in customers:
         holder = c.data.get("registered_by")
@@ -132,8 +147,7 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
                 reason = "" if view.restricts(c.id) else entry.get("reason", "")
                 reclaimed.append([c.id, staff_label(repo, holder), str(local_date(entry.get("from"))), reason])
             holder = entry.get("owner")
-    tables.append(Table("reclaimed", "收回公海的客户", ["客户", "原客户经理", "日期", "理由"], reclaimed))
-    return tables
+    return Table("reclaimed", "收回公海的客户", ["客户", "原客户经理", "日期", "理由"], reclaimed)
 
 
 def summary(tables: list[Table]) -> dict:

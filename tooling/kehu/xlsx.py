@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-
 # what spreadsheet programs read as the start of a formula (OWASP's CSV injection list)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -43,7 +43,8 @@ CHANNEL_SYNONYMS = {"朋友介绍": "老客户介绍", "老客户": "老客户�
                     "自然到店": "到店", "进店": "到店", "电话咨询": "电话", "展销会": "展会", "小区活动": "小区推广"}
 NUMBER_FIELDS = ("house.area_sqm", "budget_wan")
 EXCEL_EPOCH = datetime(1899, 12, 30)
-_CHINESE_DATE = re.compile(r"^\s*(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?\s*(?:(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?)?\s*$")
+_CHINESE_DATE = re.compile(r"^\s*(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?\s*"
+                           r"(?:(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?)?\s*$")
 
 
 class ImportError_(Exception):
@@ -160,36 +161,23 @@ def plan(repo, path: Path, mapping: dict[str, str]) -> list[Row]:
     return planned
 
 
-def _fill(data: dict, values: dict, staff: dict, channels: list[str]) -> str | None:
-    name = str(values.get("name") or "").strip()
-    if not name:
-        return "没有客户姓名"
-    data["name"] = name
-    phones = as_phones(values.get("phones"))
-    if not phones:
-        return "没有联系电话"
-    data["phones"] = phones
-    registered = as_datetime(values.get("registered_at"))
-    if registered is None:
-        return f"登记日期看不懂：{values.get('registered_at')!r}"
+def _owner(values: dict, staff: dict) -> tuple[str | None, str | None]:
+    """(staff id, None) for the row's owner column (an id, e-mail, handle or name), or
+    (None, why not)."""
     owner_text = str(values.get("owner") or "").strip()
     if not owner_text:
-        return "没有客户经理"
-    owner = people.resolve(staff, owner_text)  # staff id, email, handle or name
+        return None, "没有客户经理"
+    owner = people.resolve(staff, owner_text)
     if owner is None:
         close = "、".join(f"{s}（{staff[s].data.get('name', s)}）" for s in people.suggest(staff, owner_text))
-        return f"客户经理“{owner_text}”不在员工名单里" + (f"；是不是 {close}？" if close else "")
+        return None, f"客户经理“{owner_text}”不在员工名单里" + (f"；是不是 {close}？" if close else "")
     if people.left(staff, owner) is not None:
-        return f"客户经理“{owner_text}”（{owner}）已离职，不能接新客户：请改成接手的客户经理"
-    channel_text = str(values.get("source.channel") or "").strip()
-    channel = channel_text if channel_text in channels else CHANNEL_SYNONYMS.get(channel_text, "其他")
-    data["source"] = {"channel": channel}
-    notes = [str(values["notes"]).strip()] if values.get("notes") else []
-    if channel_text and channel_text not in channels and channel_text not in CHANNEL_SYNONYMS:
-        notes.append(f"原登记来源：{channel_text}")
-    for key in ("gender", "district", "community", "address", "wechat"):
-        if values.get(key) not in (None, ""):
-            data[key] = str(values[key]).strip()
+        return None, f"客户经理“{owner_text}”（{owner}）已离职，不能接新客户：请改成接手的客户经理"
+    return owner, None
+
+
+def _numbers(data: dict, values: dict) -> str | None:
+    """House type, area and budget into `data`; why not, if a number is no number."""
     house = {}
     if values.get("house.type"):
         house["type"] = str(values["house.type"]).strip()
@@ -208,6 +196,36 @@ def _fill(data: dict, values: dict, staff: dict, channels: list[str]) -> str | N
             house["area_sqm"] = number
     if house:
         data["house"] = house
+    return None
+
+
+def _fill(data: dict, values: dict, staff: dict, channels: list[str]) -> str | None:
+    name = str(values.get("name") or "").strip()
+    if not name:
+        return "没有客户姓名"
+    data["name"] = name
+    phones = as_phones(values.get("phones"))
+    if not phones:
+        return "没有联系电话"
+    data["phones"] = phones
+    registered = as_datetime(values.get("registered_at"))
+    if registered is None:
+        return f"登记日期看不懂：{values.get('registered_at')!r}"
+    owner, refusal = _owner(values, staff)
+    if refusal:
+        return refusal
+    channel_text = str(values.get("source.channel") or "").strip()
+    channel = channel_text if channel_text in channels else CHANNEL_SYNONYMS.get(channel_text, "其他")
+    data["source"] = {"channel": channel}
+    notes = [str(values["notes"]).strip()] if values.get("notes") else []
+    if channel_text and channel_text not in channels and channel_text not in CHANNEL_SYNONYMS:
+        notes.append(f"原登记来源：{channel_text}")
+    for key in ("gender", "district", "community", "address", "wechat"):
+        if values.get(key) not in (None, ""):
+            data[key] = str(values[key]).strip()
+    refusal = _numbers(data, values)
+    if refusal:
+        return refusal
     data["grade"] = str(values.get("grade") or "C").strip().upper()
     data["stage"] = FIRST_STAGE
     data["owner"] = owner

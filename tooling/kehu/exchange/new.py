@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kehu import people
-from kehu.edit import scalar
 from kehu.domain import FIRST_STATUS, OPEN_STATUSES, POOL, staff_name
+from kehu.edit import scalar
 from kehu.findings import Text
 from kehu.load import DATE_FIELDS, KIND_FOLDERS, Record, kind_of_location, load_file, max_file_kb, record_files
 from kehu.phones import phone_key
@@ -117,7 +117,8 @@ def repository_lock(root: Path):
     try:
         handle = open(path, "ab")
     except OSError as exc:
-        raise Refused(Text(f"无法打开仓库锁 {path}：{exc.strerror}", f"cannot open the repository lock {path}: {exc.strerror}"))
+        raise Refused(Text(f"无法打开仓库锁 {path}：{exc.strerror}",
+                           f"cannot open the repository lock {path}: {exc.strerror}")) from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield

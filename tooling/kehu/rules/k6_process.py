@@ -87,7 +87,8 @@ def plan_late(repo):
                            "plan_days", "plan_days_large", Text("设计方案", "the design plan"))
 
 
-@rule("K603", "survey-missing", "error", "已签约但客户基本情况调查表缺失或不完整", "contract signed but the survey form is missing or incomplete")
+@rule("K603", "survey-missing", "error", "已签约但客户基本情况调查表缺失或不完整",
+      "contract signed but the survey form is missing or incomplete")
 def survey_missing(repo):
     """
     ## 它检查什么

@@ -265,7 +265,8 @@ def admin_files(review):
             if code != "K805":
                 continue
             if review.path_is_admin(change):
-                yield _hit(change, Text(f"这个文件不是记录文件（制度、schema、员工档案、站点、CI 等），改动需要管理层批准：{review.who(needed).zh}",
+                yield _hit(change, Text("这个文件不是记录文件（制度、schema、员工档案、站点、CI 等），改动需要管理层批准："
+                                        f"{review.who(needed).zh}",
                                         f"not a record file (policy, schemas, staff, site, CI, ...): changing it needs "
                                         f"an admin's approval: {review.who(needed).en}"))
             else:

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+
 from kehu.check import Settings, run_check
 from kehu.site.history import file_history
 from kehu.site.offline import harden

@@ -22,6 +22,7 @@ from kehu.site import summaries
 from kehu.site.search import entry, spellings
 from kehu.site.summaries import OVERDUE_CODES
 from kehu.timeutil import local_date, local_datetime
+
 NAV = [{"总览": "index.md"}, {"客户": "customers/index.md"}, {"员工": "staff/index.md"}, {"公海": "pool.md"},
        {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"使用说明": "guide.md"}]
 

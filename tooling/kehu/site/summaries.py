@@ -40,7 +40,8 @@ def dashboard(site) -> None:
     stage_order = site.repo.schemas.vocabulary("stage")
     parts = [
         "# 客户档案总览", "",
-        f"截至 {site.repo.today.isoformat()}：客户 **{len(customers)}** 位，回访 **{sum(len(site.visits.get(c.id, [])) for c in site.customers)}** 次，"
+        f"截至 {site.repo.today.isoformat()}：客户 **{len(customers)}** 位，"
+        f"回访 **{sum(len(site.visits.get(c.id, [])) for c in site.customers)}** 次，"
         f"投诉 **{len(visible_complaints)}** 件，投诉按时处理率 **{on_time:.0f}%**；"
         f"检查发现 **{errors}** 个错误、**{len(site.findings) - errors}** 个警告（见[逾期](overdue.md)）。", "",
         '<div class="kehu-grid" markdown>', "",
