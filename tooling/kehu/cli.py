@@ -81,12 +81,13 @@ def check(ctx, **options):
 @cli.command()
 @click.argument("code", required=False)
 @LANG
+@REPO
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules(code, lang, fmt):
-    """列出全部规则，或解释一条规则（如 kehu rules K201）。"""
+def rules(code, lang, repo, fmt):
+    """列出全部规则，或解释一条规则（如 kehu rules K201）；在记录仓库里运行时，标题里的阈值取自其政策。"""
     from kehu.commands import rules
 
-    return rules.run(Run(None, None, lang), code, fmt)
+    return rules.run(Run(None, None, lang), code, fmt, repo)
 
 
 @click.option("--base", required=True, help="目标分支或提交（PR 要合并进去的那个）")
@@ -158,6 +159,7 @@ def codeowners(ctx, **options):
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "xlsx"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（xlsx 必须指定）")
 @click.option("--force", is_flag=True, help="--out 的文件已存在时覆盖它")
+@click.option("--full", is_flag=True, help="不打码的管理版：含绝密客户和机密客户的收回理由")
 @repository_command(cli)
 def report(ctx, start, end, **options):
     """客户资源统计：weekly（截至周五 18:00）、monthly（上一个自然月）、range --from --to。"""

@@ -9,6 +9,7 @@ from datetime import datetime
 import click
 
 from kehu.commands import Failure, Run
+from kehu.domain import FIRST_STAGE, FIRST_STATUS
 from kehu.findings import Text
 
 # kind -> (option, field, vocabulary or None, required); nested fields are "a.b"
@@ -27,8 +28,8 @@ FIELDS = {
                   ("received-at", "received_at", None, False)],
 }
 HELP = {"customer": "新建客户（自动编号；撞单则拒绝）", "visit": "新建回访记录", "complaint": "新建投诉"}
-# the first value of a field the schema lists in order: a new customer starts at 咨询, a complaint at 受理
-STARTS = {"customer": ("stage", "stage"), "complaint": ("status", "complaintStatus")}
+# where a new record starts: a customer at the first stage, a complaint at the first status
+STARTS = {"customer": ("stage", FIRST_STAGE), "complaint": ("status", FIRST_STATUS)}
 
 
 def run(ctx: Run, kind: str, values: dict, real_clock: bool) -> int:
@@ -40,8 +41,7 @@ def run(ctx: Run, kind: str, values: dict, real_clock: bool) -> int:
     when = datetime.now() if real_clock else datetime.combine(ctx.today, datetime.min.time().replace(hour=9))
     data.setdefault(DATE_FIELDS[kind], when.strftime("%Y-%m-%d %H:%M:%S"))
     if kind in STARTS:
-        field, vocabulary = STARTS[kind]
-        data.setdefault(field, repository.schemas.vocabulary(vocabulary)[0])
+        data.setdefault(*STARTS[kind])
     try:
         record_id, path = add(repository, kind, data)
     except Refused as refused:

@@ -26,7 +26,9 @@ def period_of(kind: str, today: date, start: date | None, end: date | None):
     return last_week(today) if kind == "weekly" else last_month(today)
 
 
-def run(ctx: Run, kind: str, start: date | None, end: date | None, fmt: str, out: Path | None, force: bool) -> int:
+def run(ctx: Run, kind: str, start: date | None, end: date | None, fmt: str, out: Path | None, force: bool,
+        full: bool = False) -> int:
+    from kehu.domain import Visibility
     from kehu.edit import write_atomically
     from kehu.report import statistics
     from kehu.stats import report_tables
@@ -35,7 +37,8 @@ def run(ctx: Run, kind: str, start: date | None, end: date | None, fmt: str, out
     if fmt == "xlsx" and out is None:
         raise Failure(Text("xlsx 需要 --out 文件名", "xlsx needs --out FILE"))
     refuse_overwrite(out, force)
-    tables = report_tables(ctx.prepare(), chosen)
+    repository = ctx.prepare()
+    tables = report_tables(repository, chosen, Visibility(repository, full))
     if fmt == "xlsx":
         content = statistics.xlsx(chosen, tables)
     else:
