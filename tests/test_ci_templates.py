@@ -668,9 +668,6 @@ def test_pre_commit_hook_entry_runs_and_its_exit_status_follows_the_findings(tmp
 
 # --- what the templates had to work around in kehu itself --------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="kehu: CODEOWNERS lists every visit file, so an owner's new visit makes "
-                   "`kehu codeowners --check` fail, and committing the regenerated file is an admin path "
-                   "(K805); the templates therefore check CODEOWNERS on main only")
 def test_owner_adding_a_visit_can_pass_codeowners_check_and_review(tmp_path):
     r = records(tmp_path / "company")
     env = {**os.environ, "PATH": os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")]),

@@ -35,9 +35,15 @@ def test_check_fails_when_stale_and_passes_when_fresh(repo):
     assert codeowners(repo, "--check")[0] == 1
     assert codeowners(repo)[0] == 0
     assert codeowners(repo, "--check")[0] == 0
+    # a new customer has no line yet: it falls under the /records/ default, still correct
     repo.customer(id="C2026-0002", phone="13700002222", owner="wangli", registered_by="wangli")
     code, err = codeowners(repo, "--check")
-    assert code == 1 and "过期" in err
+    assert code == 0 and "1 个新记录文件" in err
+    # an owner change makes a line wrong: stale
+    path = repo.root / "records/customers/2026/C2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("owner: liuyang", "owner: wangli"), encoding="utf-8")
+    code, err = codeowners(repo, "--check")
+    assert code == 1 and "过期" in err and "C2026-0001.yaml" in err
 
 
 def test_gitlab_target_and_hand_written_file_is_not_overwritten(repo):

@@ -7,7 +7,7 @@ from kehu.findings import Text
 
 
 def run(ctx: Run, gitlab: bool, check_only: bool) -> int:
-    from kehu.codeowners import HEADER, TARGETS, generate
+    from kehu.codeowners import HEADER, TARGETS, generate, wrong_lines
     from kehu.edit import write_atomically
 
     text, notes = generate(ctx.prepare())
@@ -17,11 +17,17 @@ def run(ctx: Run, gitlab: bool, check_only: bool) -> int:
     for note in notes:
         ctx.say("注意：" + note, "note: " + note)
     if check_only:
-        if current == text:
-            ctx.say(f"{name} 是最新的", f"{name} is up to date")
+        wrong, unlisted = wrong_lines(current, text) if current is not None else (["(missing)"], 0)
+        if not wrong:
+            ctx.say(f"{name} 仍然正确" + (f"；{unlisted} 个新记录文件暂按 /records/ 的默认规则（kehu review 按归属审）"
+                                          if unlisted else ""),
+                    f"{name} still holds" + (f"; {unlisted} new record files fall under the /records/ default "
+                                             "(kehu review judges them by owner)" if unlisted else ""))
             return 0
-        ctx.say(f"{name} {'不存在' if current is None else '已过期'}：请运行 kehu codeowners 并提交",
-                f"{name} is {'missing' if current is None else 'stale'}: run kehu codeowners and commit it")
+        ctx.say(f"{name} {'不存在' if current is None else '已过期'}（{len(wrong)} 行不再成立，如 {wrong[0]}）："
+                "请运行 kehu codeowners 并提交",
+                f"{name} is {'missing' if current is None else 'stale'} ({len(wrong)} lines no longer hold, "
+                f"e.g. {wrong[0]}): run kehu codeowners and commit it")
         return 1
     if current is not None and not current.startswith(HEADER):
         raise Failure(Text(f"{target} 不是 kehu 生成的文件，不覆盖；请先移走它",
