@@ -172,3 +172,48 @@ def test_a_crashing_review_rule_becomes_a_finding_and_the_others_still_run(histo
     crashed = [f for f in result.findings if f.code == "K806"]
     assert len(crashed) == 1 and "K806 运行出错" in crashed[0].message.zh and crashed[0].severity == "error"
     assert any(f.code == "K802" for f in result.findings)
+
+
+@pytest.mark.parametrize("registered,received,fires", [
+    ("2026-11-16 15:00:00", "2026-11-17T09:59:00+08:00", False),  # Monday, by Tuesday 10:00
+    ("2026-11-16 15:00:00", "2026-11-17T10:01:00+08:00", True),
+    ("2026-09-30 15:00:00", "2026-10-08T09:00:00+08:00", False),  # the National Day holiday (10-01..10-07) between
+    ("2026-09-30 15:00:00", "2026-10-08T10:30:00+08:00", True),
+])
+def test_k809_registration_deadline_in_working_days(history, registered, received, fires):
+    history.customer(id="C2026-0002", phone="13700002222", registered_at=registered)
+    commit(history.root, "new customer")
+    document = review(history, "--received-at", received, "--select", "K809")[1]
+    assert (codes(document) == ["K809"]) == fires
+
+
+def test_k809_policy_deadline_and_imports(history):
+    history.write("records/policy.yaml", "reclaim_after_days: 60\nregistration_deadline: {workdays: 0, time: '18:00'}\n")
+    history.customer(id="C2026-0002", phone="13700002222", registered_at="2026-11-16 15:00:00")
+    commit(history.root, "new customer and a policy")
+    assert codes(review(history, "--received-at", "2026-11-16T19:00:00+08:00", "--select", "K809")[1]) == []  # base policy
+    git(history.root, "checkout", "-q", "main")
+    git(history.root, "merge", "-q", "change")
+    git(history.root, "checkout", "-q", "-b", "next")
+    history.customer(id="C2026-0003", phone="13700003333", registered_at="2026-11-16 15:00:00")
+    commit(history.root, "late under the new policy")
+    found = review(history, "--received-at", "2026-11-16T19:00:00+08:00", "--select", "K809")[1]
+    assert codes(found) == ["K809"] and "2026-11-16 18:00" in found["findings"][0]["message"]
+
+
+@pytest.mark.parametrize("change,fires", [
+    (("grade: B", "grade: A"), True),
+    (("grade: B", "grade: C"), False),
+    (("stage: 咨询", "stage: 施工"), True),
+    (("stage: 咨询", "stage: 量房"), False),
+    (("stage: 咨询", "stage: 咨询\nlocked: true"), True),
+])
+def test_k810_owner_cannot_stop_the_reclaim_clock_alone(history, change, fires):
+    path = history.root / "records/customers/2026/C2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    commit(history.root, "my customer", author="liuyang")
+    status, document = review(history, "--select", "K810")
+    assert (codes(document) == ["K810"]) == fires
+    if fires:
+        assert "孙敏" in document["findings"][0]["message"]
+        assert review(history, "--select", "K810", "--approved-by", "sunmin")[0] == 0

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kehu import people
+from kehu.domain import RECLAIM_EXEMPT_STAGES
 from kehu.engine import Outcome, Selection, run_rules, tally, verdict
 from kehu.facts import POOL, as_dict, as_list
 from kehu.findings import Finding, Hit, Text
@@ -48,6 +49,7 @@ class Review:
     received_at: datetime | None = None  # when the code host received the change (naive Shanghai time)
     untrusted: tuple[str, ...] = ()  # what came from commit metadata: "author", "time"
     notes: list[Text] = field(default_factory=list)  # said on stderr: unknown --author / --approved-by
+    grades: tuple[str, ...] = ("A", "B", "C", "D")  # most important first, from the base's schemas
 
     @property
     def changes(self) -> list[Change]:
@@ -160,6 +162,8 @@ class Review:
             groups.append(("K805", [signer]))
         if self.imported_early(change):
             groups.append(("K804", self.admins))
+        if self.clock_changes(change):
+            groups.append(("K810", self.assigners))
         return groups
 
     def unmet(self, change: Change) -> list[tuple[str, list[str]]]:
@@ -180,6 +184,27 @@ class Review:
         old = [as_dict(e) for e in as_list(before.data.get("exceptions"))] if before else []
         signers = [as_dict(e).get("by") for e in as_list(after.data.get("exceptions")) if as_dict(e) not in old]
         return list(dict.fromkeys(str(s) for s in signers if s is not None))
+
+    def clock_changes(self, change: Change) -> list[Text]:
+        """What a customer change does to the 公海 clock that only an assigner may do: a
+        higher grade (a longer reclaim limit), `locked` set, a move into a stage the clock
+        skips (施工–保修, 流失)."""
+        after = change.after.record if change.after and change.kind != "deleted" else None
+        if after is None or after.kind != "customer" or self.record_kind(change) != "customer":
+            return []
+        before = self.customer(after.id)
+        old, new = (before.data if before else {}), after.data
+        found = []
+        rank = {grade: index for index, grade in enumerate(self.grades)}
+        if before and rank.get(new.get("grade"), 99) < rank.get(old.get("grade"), 99):
+            found.append(Text(f"客户分级从 {old.get('grade')} 提到 {new.get('grade')}（公海期限随之变长）",
+                              f"grade raised from {old.get('grade')} to {new.get('grade')} (a longer reclaim limit)"))
+        if new.get("locked") is True and old.get("locked") is not True:
+            found.append(Text("设了 locked: true（锁定后不进公海）", "locked: true set (a locked customer is never reclaimed)"))
+        if new.get("stage") in RECLAIM_EXEMPT_STAGES and new.get("stage") != old.get("stage"):
+            found.append(Text(f"阶段改成了 {new.get('stage')}（这个阶段不计公海期限）",
+                              f"stage moved to {new.get('stage')} (the reclaim clock does not run there)"))
+        return found
 
     def imported_early(self, change: Change) -> bool:
         """An imported customer (`imported:`) the change adds: its registered_at may be older
@@ -267,7 +292,8 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
             notes.append(people.unknown(staff, who, "--approved-by"))
         else:
             approvals.add(approver)
-    review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted, notes)
+    review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted, notes,
+                    tuple(schemas.vocabulary("grade")))
     selection = Selection(select, ignore, policy.get("rules"))
     # the record rules wait mostly on git searching the tree: let them wait beside the K8 rules
     # (they share no git process: K8 reads through GitPython's cat-file, they through their own)

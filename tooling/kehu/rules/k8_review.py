@@ -5,8 +5,9 @@ These rules run in `kehu review`, on a Review (kehu.review) rather than on the r
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+from kehu.calendar import WorkCalendar
 from kehu.domain import POOL, joined
 from kehu.facts import as_dict, as_list
 from kehu.findings import Hit, Text
@@ -181,9 +182,9 @@ def _years_after(day, years: int):
 def registration_time(review):
     """
     ## 它检查什么
-    新增客户的 `registered_at` 不得早于改动到达的时间减去 `registration_grace_hours`
-    （默认 24 小时）；已有客户的 `registered_at` 不得再改。到达时间取代码托管平台的
-    `--received-at`（PR 的创建时间）；没有时才用 git 提交的作者时间（谁都能设，见 K807）。
+    新增客户的改动到达时，已经过了登记期限（`registration_deadline`，默认接待后次日 10:00，
+    见 K809）再加 `registration_grace_hours`（默认 24 小时）：登记时间本身就可疑（倒签）；
+    已有客户的 `registered_at` 不得再改。到达时间取代码托管平台的 `--received-at`（PR 的创建时间）；没有时才用 git 提交的作者时间（谁都能设，见 K807）。
     由 `kehu import --write` 导入、带 `imported:` 的旧记录，经管理层（`admin_roles`）批准后
     允许更早的登记时间。
 
@@ -214,16 +215,14 @@ def registration_time(review):
                     f"registered_at changed from {before.data.get('registered_at')} to "
                     f"{after.data.get('registered_at')}: it may not change once committed"), path=("registered_at",))
             continue
-        if review.received_at is not None:
-            committed_local = review.received_at
-        else:
-            committed = review.git.added_at.get(change.path)
-            committed_local = committed.astimezone(SHANGHAI).replace(tzinfo=None) if committed else None
+        committed_local = _arrival(review, change)
         if registered is None or committed_local is None:
             continue
         if review.imported_early(change) and not any(code == "K804" for code, _ in review.unmet(change)):
             continue  # an imported legacy row, approved by an admin
-        if registered < committed_local - grace:
+        # the grace runs from the registration deadline (Friday's customer on Monday morning is
+        # on time): up to it a late change is K809's, beyond it the date itself is in doubt
+        if committed_local > registration_due(review, registered) + grace:
             hours = int((committed_local - registered).total_seconds() // 3600)
             yield _hit(change, Text(
                 f"登记时间 {registered:%Y-%m-%d %H:%M} 比改动到达（{committed_local:%Y-%m-%d %H:%M}）早 {hours} 小时，"
@@ -376,3 +375,92 @@ def forbidden_path(review):
         why = review.forbidden(change)
         if why is not None:
             yield _hit(change, Text(f"{why.zh}；任何批准都不能放行", f"{why.en}; no approval clears this"))
+
+
+@rule("K809", "late-registration", "error", "新客户登记晚了：最迟接待后次日 10:00 前登记",
+      "a new customer registered too late: by 10:00 of the next working day at the latest", stage="review")
+def late_registration(review):
+    """
+    ## 它检查什么
+    改动新增的客户，到达时间（代码托管平台的 `--received-at`，PR 创建时间；没有时用提交时间，
+    见 K807）晚于 `registered_at` 之后第 `registration_deadline.workdays`（默认 1）个工作日的
+    `registration_deadline.time`（默认 10:00）。由 `kehu import` 导入的旧记录（带 `imported:`）
+    不在此列，它们由 K804 和管理层批准把关。
+
+    ## 为什么
+    登记晚了，撞单时就说不清谁先接待；制度要求当天登记，最迟次日上午十点。
+
+    ## 出处
+    002 客户管理制度 6、3.1.1（当天登记，最迟次日 10:00 前）
+
+    ## 错误示例
+    周一 15:00 接待（`registered_at: 2026-11-16 15:00:00`），周三才发 PR。
+
+    ## 正确示例
+    周一接待，周二 10:00 前发 PR（节假日顺延到下一个工作日）。
+    """
+    grace = timedelta(hours=review.policy["registration_grace_hours"])
+    for change in review.changes:
+        after = change.after.record if change.after else None
+        if change.kind != "added" or after is None or after.kind != "customer" or review.customer(after.id):
+            continue
+        if isinstance(after.data.get("imported"), dict):
+            continue
+        registered = local_datetime(after.data.get("registered_at"))
+        arrived = _arrival(review, change)
+        if registered is None or arrived is None:
+            continue
+        due = registration_due(review, registered)
+        if due < arrived <= due + grace:  # later than that is K804's: the date itself is in doubt
+            yield _hit(change, Text(
+                f"{registered:%Y-%m-%d %H:%M} 接待，应在 {due:%Y-%m-%d %H:%M} 前登记，"
+                f"实际 {arrived:%Y-%m-%d %H:%M} 才提交：请当天登记；撞单时以登记时间为准",
+                f"received the customer at {registered:%Y-%m-%d %H:%M}; registration was due by {due:%Y-%m-%d %H:%M} "
+                f"and arrived {arrived:%Y-%m-%d %H:%M}: register on the day"), path=("registered_at",))
+
+
+def registration_due(review, registered: datetime) -> datetime:
+    """The registration deadline of a customer received at `registered` (policy
+    `registration_deadline`: the n-th working day after, before hh:mm)."""
+    rule_ = review.policy["registration_deadline"]
+    hour, minute = (int(part) for part in rule_["time"].split(":"))
+    calendar = WorkCalendar(review.policy.get("extra_holidays", ()), review.policy.get("extra_workdays", ()))
+    return datetime.combine(calendar.add_workdays(registered.date(), rule_["workdays"]), time(hour, minute))
+
+
+def _arrival(review, change):
+    """When the change arrived: the code host's word, else the commit that added the file."""
+    if review.received_at is not None:
+        return review.received_at
+    committed = review.git.added_at.get(change.path)
+    return committed.astimezone(SHANGHAI).replace(tzinfo=None) if committed else None
+
+
+@rule("K810", "reclaim-clock", "error", "提分级、锁定或改到不计公海的阶段，需要市场总监批准",
+      "raising the grade, locking, or moving to a stage the reclaim clock skips needs an assigner", stage="review")
+def reclaim_clock(review):
+    """
+    ## 它检查什么
+    改动把客户分级往上提（如 B → A，公海期限从 60 天变 90 天）、设了 `locked: true`，或把
+    阶段改成不计公海期限的阶段（施工、验收、结算、保修、流失），而作者不是有分配权的人
+    （政策 `assigner_roles`，默认市场总监），`--approved-by` 里也没有；提示列出谁可以批准。
+
+    ## 为什么
+    这些改动都让客户不再按期收回公海；客户经理自己改，就能让 60 天不跟进的客户永远留在名下。
+
+    ## 出处
+    001 客户资源的调配 1–3（客户资源由市场总监统一调配）；002 客户管理制度 3.2（两个月未跟进收回）
+
+    ## 错误示例
+    客户经理把自己名下 58 天没跟进的客户从 `grade: B` 改成 `grade: A`，PR 没有市场总监批准。
+
+    ## 正确示例
+    市场总监在 PR 上批准（`--approved-by zhaomin`），或由市场总监提交。
+    """
+    for change in review.changes:
+        for code, needed in review.unmet(change):
+            if code == "K810":
+                what = review.clock_changes(change)
+                yield _hit(change, Text(
+                    "；".join(t.zh for t in what) + f"：需要以下任一人批准：{review.who(needed).zh}",
+                    "; ".join(t.en for t in what) + f": needs approval by one of: {review.who(needed).en}"))
