@@ -184,7 +184,8 @@ def registration_time(review):
     ## 它检查什么
     新增客户的改动到达时，已经过了登记期限（`registration_deadline`，默认接待后次日 10:00，
     见 K809）再加 `registration_grace_hours`（默认 24 小时）：登记时间本身就可疑（倒签）；
-    已有客户的 `registered_at` 不得再改。到达时间取代码托管平台的 `--received-at`（PR 的创建时间）；没有时才用 git 提交的作者时间（谁都能设，见 K807）。
+    已有客户的 `registered_at` 不得再改。到达时间取代码托管平台的 `--received-at`（PR 的创建时间）；
+    没有时才用 git 提交的作者时间（谁都能设，见 K807）。
     由 `kehu import --write` 导入、带 `imported:` 的旧记录，经管理层（`admin_roles`）批准后
     允许更早的登记时间。
 
