@@ -500,13 +500,83 @@ def consequences(b: Builder) -> None:
                        f"不到每月 {need} 次：同一段沉默的连带结果")
 
 
+def referrals(b: Builder) -> None:
+    name = {s["id"]: s["name"] for s in D.STAFF}
+    managers = [m for m in D.MANAGERS if m != D.LEAVER]
+    # K305: the customer named a manager, the one on duty kept the customer
+    c = b.pick(lambda c: b.active(c) and not c.owner_history and c.channel in ("到店", "电话")
+               and c.registered_by in managers, 81)
+    if c:
+        c.referrer = next(m for m in managers if m != c.registered_by)
+        b.tell("K305", [c], f"客户 {{0}} 登记时点名找{name[c.referrer]}（source.referrer: {c.referrer}），"
+               f"当班的{name[c.registered_by]}却登记在自己名下，没有市场总监的分配记录")
+    fine = b.pick(lambda c: len(c.owner_history) == 1 and c.owner_history[0][2] == D.DIRECTOR
+                  and c.owner_history[0][0] in managers and c.registered_by in managers
+                  and c.channel != "中介", 82)
+    if fine:
+        fine.referrer = fine.registered_by
+        b.tell("K305", [fine], f"对照：客户 {{0}} 点名找{name[fine.registered_by]}，后由市场总监改派，"
+               "owner_history 有记录，不报", fires=False)
+    # K306: an agency's customer with neither the agency nor the mark
+    c = b.pick(lambda c: c.channel == "中介" and b.active(c), 83) or b.pick(lambda c: c.channel == "中介", 83)
+    if c:
+        c.referrer = c.intermediary = None
+        b.tell("K306", [c], "客户 {0} 是中介带来的，登记时只选了渠道“中介”，没写是哪家中介，也没注明 intermediary: true")
+    fine = b.pick(lambda c: c.channel == "中介" and c.intermediary and c.referrer, 84)
+    if fine:
+        b.tell("K306", [fine], f"对照：客户 {{0}} 注明了中介（{fine.referrer}，intermediary: true），不报", fires=False)
+
+
+def process_records(b: Builder) -> None:
+    name = {s["id"]: s["name"] for s in D.STAFF}
+    # K605: a planned date written as a milestone; a stage with a milestone missing
+    c = b.pick(lambda c: c.stage == "施工" and "construction_started" in c.milestones and c.plan.get("completed"), 91)
+    if c:
+        c.milestones["completed"] = max(c.plan["completed"], b.d(20))
+        b.tell("K605", [c], f"客户 {{0}} 还在施工，项目经理把预计竣工日 {_md(c.milestones['completed'])} "
+               "提前写进了里程碑 completed")
+    c = b.pick(lambda c: c.stage == "保修" and "construction_started" in c.milestones, 92)
+    if c:
+        del c.milestones["construction_started"]
+        b.tell("K605", [c], "客户 {0} 已在保修期，档案里却没有开工日期（construction_started），统计报表的开工数少了一户")
+    fine = b.pick(lambda c: c.stage == "保修" and all(k in c.milestones for k in
+                                                    ("contract_signed", "construction_started", "completed")), 93)
+    if fine:
+        b.tell("K605", [fine], "对照：保修期客户 {0} 签约、开工、竣工日期齐全，不报", fires=False)
+    # K606: the survey form by someone other than the designer, or long after the contract
+    c = b.pick(lambda c: c.survey and c.designer and c.stage in ("保修", "结算")
+               and c.survey.get("filled_by") == c.designer and c.owner_at(c.survey["filled_at"]) in D.MANAGERS, 94)
+    if c:
+        who = c.owner_at(c.survey["filled_at"])
+        c.survey["filled_by"] = who
+        b.tell("K606", [c], f"客户 {{0}} 的调查表是客户经理{name[who]}替设计师{name[c.designer]}填的（制度：本表由设计师填写）")
+    c = b.pick(lambda c: c.survey and c.designer and c.stage in ("保修", "结算", "施工"), 95)
+    if c:
+        c.survey["filled_at"] = c.survey["filled_at"] + DAY * 12
+        b.tell("K606", [c], f"设计师{name[c.designer]}签约时没交调查表，12 天后才补填客户 {{0}} 的调查表（应在 3 天内）")
+    fine = b.pick(lambda c: c.survey and c.designer and c.survey.get("filled_by") == c.designer, 96)
+    if fine:
+        b.tell("K606", [fine], "对照：客户 {0} 的调查表由设计师在签约当天填写，不报", fires=False)
+    # K607: a measuring record the customer never signed
+    c = b.pick(lambda c: any(v.type == "量房" and v.confirmed for v in c.visits), 97)
+    if c:
+        v = next(v for v in c.visits if v.type == "量房" and v.confirmed)
+        v.confirmed = None
+        b.tell("K607", [v], f"{name.get(v.staff, v.staff)}量房后忘了请客户签字，客户 {{1}} 的量工地记录 {{0}} "
+               "没有 customer_confirmed", also=[c])
+    c = b.pick(lambda c: any(v.type == "到店咨询" and v.confirmed for v in c.visits), 98)
+    if c:
+        v = next(v for v in c.visits if v.type == "到店咨询" and v.confirmed)
+        b.tell("K607", [v], "对照：到店咨询记录 {0} 客户已签字确认（customer_confirmed: true），不报", fires=False)
+
+
 def _md(day: date) -> str:
     return f"{day.month}-{day.day:02d}"
 
 
 # in this order: each draws from the same random sequence
 BUILDERS = (files, schema, references, leaver, ownership, silent_owners, visit_deadlines, holiday_complaints,
-            overdue_complaints, design, privacy, disposal, consequences)
+            overdue_complaints, design, privacy, disposal, consequences, referrals, process_records)
 
 
 def inject(w: World) -> Builder:

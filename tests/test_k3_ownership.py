@@ -112,3 +112,44 @@ def test_k304_pool_customer_given_to_someone_else_is_fine(repo):
                   registered_at="2026-06-01 09:00:00",
                   extra=history(("pool", "2026-09-01", "sunmin"), ("wangli", "2026-09-05", "sunmin")))
     assert not only(repo.run("K304"), "K304")
+
+
+def source(repo, id, source_lines, **kw):
+    """A customer whose `source:` block is `source_lines` (indented lines) instead of channel 到店."""
+    path = repo.customer(id=id, phone=f"137{id[-4:]}0000", **kw)
+    path.write_text(path.read_text(encoding="utf-8").replace("  channel: 到店\n", source_lines), encoding="utf-8")
+    return path
+
+
+def test_k305_customer_who_named_a_manager_kept_by_the_one_on_duty(repo):
+    source(repo, "C2026-0002", "  channel: 老客户介绍\n  referrer: liuyang\n", owner="wangli")  # wangli registered it herself
+    source(repo, "C2026-0003", "  channel: 老客户介绍\n  referrer: liuyang\n", owner="liuyang", registered_by="wangli",
+           extra=history(("liuyang", "2026-11-11", "sunmin")))  # handed over as named
+    source(repo, "C2026-0004", "  channel: 老客户介绍\n  referrer: liuyang\n", owner="wangli", registered_by="liuyang",
+           extra=history(("wangli", "2026-11-11", "sunmin")))  # the director reassigned it
+    source(repo, "C2026-0005", "  channel: 老客户介绍\n  referrer: C2026-0001\n", owner="wangli")  # an old customer, no staff
+    source(repo, "C2026-0006", "  channel: 合作伙伴\n  referrer: 物业张经理\n", owner="wangli")  # text
+    [f] = only(repo.run("K305"), "K305")
+    assert f["record"] == "C2026-0002" and f["line"] == 12 and f["severity"] == "error"
+    assert "刘洋（liuyang）" in f["message"] and "市场总监" in f["message"]
+
+
+def test_k305_an_entry_by_a_non_assigner_does_not_count(repo):
+    source(repo, "C2026-0002", "  channel: 老客户介绍\n  referrer: liuyang\n", owner="wangli", registered_by="liuyang",
+           extra=history(("wangli", "2026-11-11", "wangli")))
+    [f] = only(repo.run("K305"), "K305")
+    assert f["record"] == "C2026-0002" and f["line"] == 12
+    repo.write("records/policy.yaml", "assigner_roles: [市场总监, 客户经理]\n")
+    assert not only(repo.run("K305"), "K305")
+
+
+def test_k306_intermediary_must_be_marked_and_named(repo):
+    source(repo, "C2026-0002", "  channel: 中介\n  referrer: 链家古北店\n  intermediary: true\n")
+    source(repo, "C2026-0003", "  channel: 中介\n")
+    source(repo, "C2026-0004", "  channel: 中介\n  referrer: 链家古北店\n  intermediary: false\n")
+    source(repo, "C2026-0005", "  channel: 中介\n  referrer: liuyang\n  intermediary: true\n")
+    source(repo, "C2026-0006", "  channel: 中介\n  referrer: C2026-0001\n  intermediary: true\n")
+    source(repo, "C2026-0007", "  channel: 到店\n")
+    found = sorted((f["record"], f["line"]) for f in only(repo.run("K306"), "K306"))
+    assert found == [("C2026-0003", 8), ("C2026-0003", 8), ("C2026-0004", 10), ("C2026-0005", 9), ("C2026-0006", 9)]
+    assert {f["severity"] for f in only(repo.run("K306"), "K306")} == {"warning"}

@@ -104,3 +104,72 @@ def test_k604_counts_up_to_today(repo):
     inspections(repo, [15, 10])
     [f] = only(repo.run("K604"), "K604")
     assert "最长 10 天" in f["message"]
+
+
+@pytest.mark.parametrize("stage,milestones,missing", [
+    ("签约", {"contract_signed": day(5)}, None),
+    ("签约", {"quoted": day(5)}, "contract_signed"),
+    ("施工", {"contract_signed": day(30)}, "construction_started"),
+    ("施工", {"contract_signed": day(30), "construction_started": day(20)}, None),
+    ("验收", {"contract_signed": day(90), "construction_started": day(80)}, "completed"),
+    ("保修", {"contract_signed": day(90), "construction_started": day(80), "completed": day(10)}, None),
+    ("结算", {"contract_signed": day(90), "completed": day(10)}, "construction_started"),
+    ("报价", {"quoted": day(5)}, None),  # before the contract nothing is required
+    ("流失", {"quoted": day(5)}, None),
+])
+def test_k605_stage_needs_its_milestones(repo, stage, milestones, missing):
+    customer(repo, milestones, stage=stage)
+    found = only(repo.run("K605"), "K605")
+    assert [(f["line"], missing in f["message"]) for f in found] == ([(10, True)] if missing else [])
+
+
+def test_k605_contract_date_may_come_from_the_contract(repo):
+    customer(repo, {"quoted": day(10)}, stage="签约", extra=f"contract: {{amount_wan: 30, signed_at: {day(3)}}}\n")
+    assert not only(repo.run("K605"), "K605")
+
+
+def test_k605_no_milestone_in_the_future(repo):
+    customer(repo, {"contract_signed": day(30), "construction_started": day(0), "completed": day(-1)}, stage="施工")
+    customer(repo, {"contract_signed": day(400), "construction_started": day(380), "completed": day(300),
+                    "warranty_until": day(-430)}, stage="保修", id="C2026-0003")  # the warranty end date is no event
+    found = only(repo.run("K605"), "K605")
+    assert [(f["record"], f["line"]) for f in found] == [("C2026-0002", 17)] and "晚于今天" in found[0]["message"]
+
+
+def survey(filled_by="chenjing", filled_at="2026-06-21"):
+    return f"designer: chenjing\nsurvey: {{household_size: 3, filled_by: {filled_by}, filled_at: {filled_at}}}\n"
+
+
+@pytest.mark.parametrize("extra,fires", [
+    (survey(), False),  # 3 days after the contract
+    (survey(filled_at="2026-06-22"), True),  # 4 days
+    (survey(filled_at="2026-06-10"), False),  # before the contract: filled as the deal was made
+    (survey(filled_by="liuyang"), True),
+    ("survey: {household_size: 3, filled_by: liuyang, filled_at: 2026-06-18}\n", False),  # no designer named
+])
+def test_k606_survey_by_the_designer_within_days(repo, extra, fires):
+    customer(repo, {"contract_signed": "2026-06-18"}, stage="签约", extra=extra)
+    found = only(repo.run("K606"), "K606")
+    assert bool(found) == fires, found
+    if fires:
+        assert found[0]["line"] == 17 and found[0]["severity"] == "warning"
+
+
+def test_k606_days_from_policy(repo):
+    repo.write("records/policy.yaml", "survey_after_contract_days: 5\n")
+    customer(repo, {"contract_signed": "2026-06-18"}, stage="签约", extra=survey(filled_at="2026-06-23"))
+    assert not only(repo.run("K606"), "K606")
+
+
+@pytest.mark.parametrize("type_,confirmed,line", [
+    ("到店咨询", "customer_confirmed: true\n", None),
+    ("到店咨询", "", 5),
+    ("量房", "customer_confirmed: false\n", 7),
+    ("量房", "customer_confirmed: true\n", None),
+    ("电话", "", None),
+])
+def test_k607_consultation_and_measuring_records_are_signed(repo, type_, confirmed, line):
+    path = repo.visit(id="V2026-000002", extra=confirmed)
+    path.write_text(path.read_text(encoding="utf-8").replace("type: 电话", f"type: {type_}"), encoding="utf-8")
+    found = only(repo.run("K607"), "K607")
+    assert [f["line"] for f in found] == ([line] if line else [])

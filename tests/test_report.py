@@ -97,3 +97,11 @@ def test_never_overwrites_without_force_and_xlsx_needs_a_file(period_repo, tmp_p
     assert target.read_text(encoding="utf-8").startswith("# 周报")
     assert report(period_repo, "weekly", "--format", "xlsx")[0] == 2
     assert report(period_repo, "range", "--from", "2026-11-20")[0] == 2
+
+
+def test_weekly_counts_the_intermediary_share(period_repo):
+    customer(period_repo, "C2026-0015", "2026-11-17 09:00:00", "中介", "闵行区", "普通", 20)
+    customer(period_repo, "C2026-0016", "2026-11-17 10:00:00", "老客户介绍, intermediary: true", "闵行区", "普通", 20)
+    customer(period_repo, "C2026-0017", "2026-11-21 10:00:00", "中介", "闵行区", "普通", 20)  # next week
+    document = json.loads(report(period_repo, "weekly", "--format", "json")[1])
+    assert rows(document, "new_intermediary") == {"中介介绍": 2, "占新增客户（%）": 40.0}

@@ -75,7 +75,16 @@ def _new_customers(customers, period: Period) -> list[Table]:
         _counted("new_by_house_type", "新增客户按房屋类型", "房屋类型",
                  Counter((c.data.get("house") or {}).get("type", "未填") for c in new)),
         _counted("new_by_budget", "新增客户按预算", "预算", Counter(budget_band(c.data.get("budget_wan")) for c in new)),
+        _intermediary_share(new),
     ]
+
+
+def _intermediary_share(new) -> Table:
+    """How many new customers an agency brought (002 客户管理制度 3.1.6: marked at registration)."""
+    agency = sum(1 for c in new if (c.data.get("source") or {}).get("channel") == "中介"
+                 or (c.data.get("source") or {}).get("intermediary") is True)
+    return Table("new_intermediary", "新增客户中介介绍占比", ["项目", "数值"],
+                 [["中介介绍", agency], ["占新增客户（%）", _percent(agency, len(new))]])
 
 
 def _stage_changes(customers, period: Period) -> Table:

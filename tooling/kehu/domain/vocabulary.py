@@ -74,13 +74,14 @@ def strictness(level) -> int:
 INSPECTION_VISIT = "工地巡检"  # the 质保巡检 of a building site (K604)
 FOLLOWUP_VISIT = "回访"  # the 回访 after the first plan meeting (K404)
 NO_SALES_ACTION_TYPES = ("满意度调查",)  # not a sales action unless the visit says so (K401)
+CONFIRMED_VISIT_TYPES = ("到店咨询", "量房")  # the 咨询记录 and 量工地记录 the customer signs (K607)
 
 # schema vocabulary -> the words this module places
 PLACED = {
     "stage": tuple(STAGES),
     "complaintStatus": tuple(COMPLAINT_STATUSES),
     "confidentiality": tuple(CONFIDENTIALITY),
-    "visitType": (INSPECTION_VISIT, FOLLOWUP_VISIT, *NO_SALES_ACTION_TYPES),
+    "visitType": (INSPECTION_VISIT, FOLLOWUP_VISIT, *NO_SALES_ACTION_TYPES, *CONFIRMED_VISIT_TYPES),
 }
 COMPLETE = ("stage", "complaintStatus", "confidentiality")  # every word of these needs a place
 

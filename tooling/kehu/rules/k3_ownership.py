@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from kehu.domain import ACTIVE_STAGES, joined, staff_label
@@ -10,6 +11,8 @@ from kehu.findings import Hit, Text
 from kehu.phones import mask_phone, phone_key
 from kehu.rules.base import rule
 from kehu.timeutil import local_date, local_datetime
+
+CUSTOMER_ID = re.compile(r"C[0-9]{4}-[0-9]{4,}$")  # a referrer that is a customer, not an agency (K306)
 
 
 @rule("K301", "phone-collision", "error", "撞单：两位客户共用一个电话号码", "collision: two customers share a phone number",
@@ -185,3 +188,87 @@ def release_and_regrab(repo):
                 f"released from {person} to the pool on {released} and given back after {gap} days "
                 f"(cooldown {cooldown} days): assign someone else"),
                 record=customer, path=("owner_history", back, "owner"))
+
+
+@rule("K305", "referral-owner", "error", "客户点名的介绍人不是客户经理，也没有{assigner_roles}的分配记录",
+      "a customer who named a staff member is owned by someone else without an assigner's entry")
+def referral_owner(repo):
+    """
+    ## 它检查什么
+    `source.referrer` 写的是一位员工（员工 id）时，客户应归这位员工；`owner` 是别人时，
+    `owner_history` 里必须有一条把客户交给现在的 `owner`、`by` 是政策 `assigner_roles`
+    （默认：市场总监）里角色的记录。
+
+    ## 为什么
+    老客户带来的新客户，指定由原客户经理接待的，客户归原客户经理；当班人员不能把点名
+    找别人的客户留给自己，改派只能由市场总监决定。
+
+    ## 出处
+    002 客户管理制度 3.1.4–3.1.5（客户能说出联系过的经理、老客户指定原经理的，归原经理）
+
+    ## 错误示例
+    ```yaml
+    source: {channel: 老客户介绍, referrer: liuyang}
+    owner: wangli
+    registered_by: wangli   # 当班的王丽登记给了自己
+    ```
+
+    ## 正确示例
+    `owner: liuyang`；或市场总监改派并记入
+    `owner_history: [{owner: wangli, from: 2026-04-01, by: sunmin, reason: 刘洋休假}]`。
+    """
+    assigners = joined(repo.policy["assigner_roles"])
+    staff = repo.ids("staff")
+    for customer in repo.of("customer"):
+        data = customer.data
+        referrer, owner = (data.get("source") or {}).get("referrer"), data.get("owner")
+        if not isinstance(referrer, str) or referrer not in staff or owner == referrer:
+            continue
+        if any(entry.get("owner") == owner and is_assigner(repo, entry.get("by"))
+               for entry in data.get("owner_history") or []):
+            continue
+        yield Hit(Text(f"source.referrer 写明客户点名找 {staff_label(repo, referrer)}，却归了 {staff_label(repo, owner)}，"
+                       f"没有{assigners}的分配记录：请把 owner 改回 {referrer}，或由{assigners}改派并记入 owner_history",
+                       f"the customer named {referrer} (source.referrer) but is owned by {owner} without an "
+                       f"assigner's owner_history entry: give the customer back to {referrer} or have an assigner record the move"),
+                  record=customer, path=("owner",))
+
+
+@rule("K306", "intermediary-unmarked", "warning", "中介介绍的客户没有注明中介",
+      "a customer from an agency does not name the agency")
+def intermediary_unmarked(repo):
+    """
+    ## 它检查什么
+    来源渠道为“中介”（`source.channel: 中介`）的客户，`source` 要写 `intermediary: true`，
+    并在 `referrer` 写明是哪家中介（一段文字，不是员工 id 或客户编号）。
+
+    ## 为什么
+    有中介介绍的客户，填写客户信息登记表时应注明是否有中介人；统计报表也按中介占比分析客源。
+
+    ## 出处
+    002 客户管理制度 3.1.6（有中介介绍的客户应注明中介人）
+
+    ## 错误示例
+    ```yaml
+    source: {channel: 中介}
+    ```
+
+    ## 正确示例
+    ```yaml
+    source: {channel: 中介, referrer: 链家古北店, intermediary: true}
+    ```
+    """
+    staff = repo.ids("staff")
+    for customer in repo.of("customer"):
+        source = customer.data.get("source") or {}
+        if source.get("channel") != "中介":
+            continue
+        referrer = source.get("referrer")
+        if source.get("intermediary") is not True:
+            yield Hit(Text("来源是中介，但没有注明 intermediary: true：请在 source 里补上",
+                           "the channel is 中介 but source does not say intermediary: true: add it"),
+                      record=customer, path=("source", "intermediary") if "intermediary" in source else ("source", "channel"))
+        if not isinstance(referrer, str) or not referrer.strip() or referrer in staff or CUSTOMER_ID.match(referrer):
+            yield Hit(Text("来源是中介，但 source.referrer 没有写明是哪家中介：请填中介名称（如 链家古北店）",
+                           "the channel is 中介 but source.referrer does not name the agency: write its name"),
+                      record=customer, path=("source", "referrer") if "referrer" in source else ("source", "channel"))

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kehu.domain import CONSTRUCTION_STAGES, INSPECTION_VISIT, LOST_STAGES, contract_signed, unfilled_survey_fields
+from kehu.domain import (
+    CONFIRMED_VISIT_TYPES,
+    CONSTRUCTION_STAGES,
+    INSPECTION_VISIT,
+    LOST_STAGES,
+    SALES_STAGES,
+    STAGES,
+    contract_signed,
+    joined,
+    staff_label,
+    unfilled_survey_fields,
+)
 from kehu.facts import large_house, visits_by_customer
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
@@ -170,3 +181,144 @@ def inspection_gap(repo):
                            f"longest gap between site inspections is {gaps[worst]} days ({points[worst]} to "
                            f"{points[worst + 1]}); one every {every} days is required; {long_gaps} gaps too long"),
                       record=customer, path=("stage",))
+
+
+# stage -> the milestones it implies (K605): from the contract (the last sales stage) on, the
+# milestone of every stage reached, up to the acceptance; an after-sales stage needs the work
+# completed, not yet settled (结算 is settling underway). 流失 implies nothing.
+_ORDER = list(STAGES)
+_CONTRACT_AT = _ORDER.index(SALES_STAGES[-1])
+STAGE_MILESTONES = {
+    stage: tuple(STAGES[s][1] for s in _ORDER[_CONTRACT_AT:i + 1] if STAGES[s][1] and STAGES[s][0] != "after_sales")
+    for i, stage in enumerate(_ORDER) if i >= _CONTRACT_AT and stage not in LOST_STAGES
+}
+NOT_EVENTS = ("warranty_until",)  # a milestone that is an end date, rightly in the future
+
+
+@rule("K605", "stage-milestones", "error", "阶段与里程碑日期不一致", "the stage and the milestone dates disagree")
+def stage_milestones(repo):
+    """
+    ## 它检查什么
+    签约及以后的阶段要有对应的里程碑日期：签约要有 `contract_signed`（或 `contract.signed_at`），
+    施工还要有 `construction_started`，验收、结算、保修还要有 `completed`。任何里程碑
+    （`warranty_until` 保修截止日除外）都不能晚于今天。
+
+    ## 为什么
+    阶段决定了客户走哪条时钟（公海、巡检、售后回访），里程碑是这些时钟的起点；两者对不上，
+    统计报表和各项期限都会算错。未来的日期是预计而不是已发生的事，不应写进里程碑。
+
+    ## 出处
+    003 装修流程（签定合同 → 施工 → 竣工验收 → 结算 → 保修）
+
+    ## 错误示例
+    ```yaml
+    stage: 施工
+    milestones: {contract_signed: 2026-09-01}   # 何时开工？
+    ```
+
+    ## 正确示例
+    ```yaml
+    stage: 施工
+    milestones: {contract_signed: 2026-09-01, construction_started: 2026-09-20}
+    ```
+    """
+    for customer in repo.of("customer"):
+        data = customer.data
+        milestones = data.get("milestones") or {}
+        stage = data.get("stage")
+        have = {**milestones, "contract_signed": contract_signed(data)}
+        missing = [key for key in STAGE_MILESTONES.get(stage, ()) if not have.get(key)]
+        if missing:
+            yield Hit(Text(f"阶段是{stage}，但没有里程碑 {'、'.join(missing)}：请补上日期，或把阶段改回实际所处的阶段",
+                           f"the stage is {stage} but milestones lack {', '.join(missing)}: add the dates or correct the stage"),
+                      record=customer, path=("stage",))
+        for key, value in milestones.items():
+            when = local_date(value)
+            if key not in NOT_EVENTS and when is not None and when > repo.today:
+                yield Hit(Text(f"里程碑 {key} 是 {when}，晚于今天：只记已经发生的日期，预计日期写在备注里",
+                               f"milestone {key} is {when}, after today: record only what has happened"),
+                          record=customer, path=("milestones", key))
+
+
+@rule("K606", "survey-form", "warning", "调查表不是设计师填写，或签约后超过 {survey_after_contract_days:天}才填",
+      "the survey form is not by the designer, or filled too long after the contract")
+def survey_form(repo):
+    """
+    ## 它检查什么
+    有 `survey`（客户基本情况调查表）的客户：`survey.filled_by` 应是该客户的 `designer`；
+    `survey.filled_at` 不晚于签约（`milestones.contract_signed`，或 `contract.signed_at`）后
+    `survey_after_contract_days`（默认 3）天。
+
+    ## 为什么
+    调查表由设计师填写，以免客户误会；设计师交合同时同时交调查表，填写情况计入设计师考核。
+
+    ## 出处
+    000 客户资源统计规定 一、二、五.1（设计师交合同时交调查表；本表由设计师填写）
+
+    ## 错误示例
+    ```yaml
+    designer: chenjing
+    milestones: {contract_signed: 2026-06-18}
+    survey: {filled_by: liuyang, filled_at: 2026-06-30, ...}
+    ```
+
+    ## 正确示例
+    `survey: {filled_by: chenjing, filled_at: 2026-06-18, ...}`
+    """
+    days = repo.policy["survey_after_contract_days"]
+    for customer in repo.of("customer"):
+        data = customer.data
+        survey = data.get("survey")
+        if not isinstance(survey, dict):
+            continue
+        designer, filled_by = data.get("designer"), survey.get("filled_by")
+        if designer and filled_by and filled_by != designer:
+            yield Hit(Text(f"调查表由 {staff_label(repo, filled_by)} 填写，应由设计师 {staff_label(repo, designer)} 填写："
+                           "请设计师核对后在 filled_by 署名",
+                           f"the survey form was filled in by {filled_by}; the designer {designer} should fill it in"),
+                      record=customer, path=("survey", "filled_by"))
+        signed, filled = local_date(contract_signed(data)), local_date(survey.get("filled_at"))
+        if signed is not None and filled is not None and (filled - signed).days > days:
+            yield Hit(Text(f"{signed} 签约，调查表 {filled} 才填（晚了 {(filled - signed).days - days} 天，应在 {days} 天内）："
+                           "设计师交合同时应同时交调查表",
+                           f"contract signed {signed}, survey filled {filled}: {(filled - signed).days - days} days "
+                           f"later than the {days} days allowed"),
+                      record=customer, path=("survey", "filled_at"))
+
+
+@rule("K607", "visit-unconfirmed", "warning", "咨询记录、量工地记录没有客户签字确认",
+      "a consultation or measuring record lacks the customer's confirmation")
+def visit_unconfirmed(repo):
+    """
+    ## 它检查什么
+    类型为到店咨询（咨询记录）和量房（量工地记录）的跟进记录，要写 `customer_confirmed: true`
+    （客户已签字确认）。
+
+    ## 为什么
+    每次咨询后的《咨询记录》和丈量工地的《量工地记录》都请客户签字，确认提出的要求已全部
+    记录在案；日后对方案有争议时以此为据。
+
+    ## 出处
+    003 装修流程（咨询阶段：请客户务必在《咨询记录》上签字；设计阶段：量工地记录客户签字确认）
+
+    ## 错误示例
+    ```yaml
+    type: 量房
+    summary: 丈量工地，客户要求主卧加衣帽间
+    ```
+
+    ## 正确示例
+    ```yaml
+    type: 量房
+    summary: 丈量工地，客户要求主卧加衣帽间
+    customer_confirmed: true
+    ```
+    """
+    types = joined(CONFIRMED_VISIT_TYPES)
+    for visit in repo.of("visit"):
+        kind = visit.data.get("type")
+        if kind in CONFIRMED_VISIT_TYPES and visit.data.get("customer_confirmed") is not True:
+            yield Hit(Text(f"{kind}记录没有客户签字确认（{types}记录须客户签字）：请客户确认后写 customer_confirmed: true",
+                           f"this {kind} record lacks the customer's confirmation: write customer_confirmed: true once signed"),
+                      record=visit,
+                      path=("customer_confirmed",) if "customer_confirmed" in visit.data else ("type",))
