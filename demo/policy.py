@@ -7,6 +7,7 @@ obeys exactly the file it writes.
 from __future__ import annotations
 
 from demo import tables as D
+from kehu.edit import scalar
 from demo.vocab import policy_schema
 
 CHOICES: dict = D.POLICY["choices"]
@@ -44,4 +45,6 @@ def _yaml_value(value) -> str:
         if value and all(isinstance(v, str) and v.isascii() for v in value) and len(value) > 3:
             return "".join(f"\n  - {v}" for v in value)
         return " [" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, str):
+        return f" {scalar(value)}"  # quoted where YAML 1.1 would misread it (10:00 is a number there)
     return f" {value}"
