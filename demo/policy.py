@@ -7,8 +7,8 @@ obeys exactly the file it writes.
 from __future__ import annotations
 
 from demo import tables as D
-from kehu.edit import scalar
 from demo.vocab import policy_schema
+from kehu.edit import scalar
 
 CHOICES: dict = D.POLICY["choices"]
 VALUES = {key: CHOICES.get(key, spec["default"]) for key, spec in policy_schema().items() if "default" in spec}
