@@ -491,7 +491,8 @@ def consequences(b: Builder) -> None:
             if not isinstance(c, Customer) or not c.frozen or c.no_refs or ("K403", id(c)) in told:
                 continue
             need = VISITS_PER_MONTH[c.grade]
-            if not need or c.stage == "流失" or c.owner_at(T) == "pool" or c.reg_dt.date() >= last:
+            if not need or c.stage == "流失" or c.owner_at(T) == "pool" or c.reg_dt.date() >= last \
+                    or _held_since(c, T) > first:
                 continue
             have = sum(1 for v in c.visits if first <= v.at.date() <= last and v.counts)
             if have < need:
@@ -574,9 +575,108 @@ def _md(day: date) -> str:
     return f"{day.month}-{day.day:02d}"
 
 
+# --- K405-K408: contacts owed to a customer --------------------------------------------------
+
+LEADERSHIP = (D.DIRECTOR, "wangli", "sunhao")  # 市场总监, 总经理, 店面经理 (policy leadership_roles)
+
+
+def _held_since(c: Customer, day: date) -> date:
+    """Since when the owner on `day` holds the customer (kehu.facts.assignment_date)."""
+    owner = c.owner_at(day)
+    return next((start for who, start, _by, _reason in reversed(c.owner_history) if who == owner),
+                c.reg_dt.date())
+
+
+def contacts(b: Builder) -> None:
+    """K405 a missed 1-month 回访, K407 an A customer no leader visited, K408 a hand-over without a call;
+    K406 (a broken next-contact promise) is told by a hook once the visits are final."""
+    w, T = b.w, b.T
+    window = 7
+    c = b.pick(lambda c: "completed" in c.plan and T - DAY * 360 <= c.plan["completed"] <= T - DAY * 120, 61)
+    if c:
+        due = c.plan["completed"] + DAY * 30
+        c.visits = [v for v in c.visits if not due <= v.at.date() <= due + DAY * window]
+        b.tell("K405", [c], f"客户 {{0}} {_md(c.plan['completed'])} 竣工，客服本该在 {_md(due)} 至 "
+               f"{_md(due + DAY * window)} 之间做 1 个月回访，没有任何联系记录")
+    c = b.pick(lambda c: "completed" in c.plan and c.plan["completed"] <= T - DAY * 380, 62)
+    if c:
+        b.tell("K405", [c], "对照：客户 {0} 竣工后 1 周、1 个月、1 个季度、1 年的回访都按时做了，不报", fires=False)
+    first = (T.replace(day=1) - DAY).replace(day=1)
+    last = T.replace(day=1) - DAY
+
+    def followed(c):
+        return (c.grade == "A" and c.reg_dt.date() <= first and c.owner_at(T) != "pool"
+                and c.stage not in ("结算", "保修", "流失") and _held_since(c, T) <= first)
+
+    def led(c):
+        return any(first <= v.at.date() <= last and v.staff in LEADERSHIP for v in c.visits)
+    story = b.pick(followed, 65) or next((c for c in w.customers if followed(c) and not c.frozen and not led(c)), None)
+    if story:
+        story.visits = [v for v in story.visits if not (first <= v.at.date() <= last and v.staff in LEADERSHIP)]
+        b.tell("K407", [story], f"A 级客户 {{0}} {first.month} 月只有客户经理的跟进，公司领导没有走访")
+    for c in w.customers:
+        if c is not story and followed(c) and not led(c):
+            day = first + DAY * (3 + c.serial % 20)
+            w.visit(c, w.at(day), D.DIRECTOR, "上门", "市场总监走访 A 类客户，了解装修打算，客户对服务满意")
+    fine = b.pick(followed, 66) or next((c for c in w.customers if c is not story and followed(c) and led(c)), None)
+    if fine:
+        b.tell("K407", [fine], f"对照：{first.month} 月公司领导上门走访了 A 级客户 {{0}}，不报", fires=False)
+    handover(b)
+    b.hooks.append(lambda: broken_promises(b))
+
+
+def handover(b: Builder) -> None:
+    """K408: two of the leaver's customers handed over during his notice period."""
+    w = b.w
+    left = w.leaver_left
+    moved = left - DAY * 12
+
+    def handed_over(c):
+        return (c.registered_by == D.LEAVER and len(c.owner_history) == 1 and c.owner_history[-1][0] != "pool"
+                and c.owner_history[-1][1] == left and c.stage != "流失")
+    for n, fires in ((63, True), (64, False)):
+        c = b.pick(handed_over, n)
+        if not c:
+            continue
+        new, _, by, reason = c.owner_history[-1]
+        c.owner_history[-1] = (new, moved, by, "徐磊提前办理离职交接")
+        c.visits = [v for v in c.visits if not (v.staff == new and moved <= v.at.date() <= moved + DAY * 7)]
+        if fires:
+            b.tell("K408", [c], f"徐磊离职前交接，客户 {{0}} {_md(moved)} 分配给 {new}，{new} 7 天内没有联系客户告知更换")
+        else:
+            w.visit(c, w.at(moved + DAY * 2), new, "电话", "新客户经理电话告知客户：原客户经理离职，今后由我负责跟进")
+            b.tell("K408", [c], f"对照：客户 {{0}} {_md(moved)} 交接给 {new}，两天后 {new} 就打电话告知客户，不报",
+                   fires=False)
+
+
+def broken_promises(b: Builder) -> None:
+    """K406: one promised next contact nobody made; the others of the baseline are kept or dropped."""
+    broken, kept = [], None
+    for c in b.w.customers:
+        if c.owner == "pool" or c.stage == "流失" or not c.visits:
+            continue
+        latest = max(v.at.date() for v in c.visits)
+        for v in c.visits:
+            if v.next_contact is None or v.next_contact >= b.T:
+                continue
+            if latest < v.next_contact:
+                broken.append((c, v))
+            elif kept is None and not c.frozen:
+                kept = v
+    story = next(((c, v) for c, v in broken if not c.frozen), None)
+    for c, v in broken:
+        if (c, v) != story:
+            v.next_contact = None
+    if story:
+        v = story[1]
+        b.tell("K406", [v], f"{_md(v.at.date())} 的回访 {{0}} 约好 {_md(v.next_contact)} 再联系客户，之后再没有任何联系记录")
+    if kept:
+        b.tell("K406", [kept], f"对照：回访 {{0}} 约好 {_md(kept.next_contact)} 再联系，到期前后按时有了联系记录，不报", fires=False)
+
+
 # in this order: each draws from the same random sequence
 BUILDERS = (files, schema, references, leaver, ownership, silent_owners, visit_deadlines, holiday_complaints,
-            overdue_complaints, design, privacy, disposal, consequences, referrals, process_records)
+            overdue_complaints, design, privacy, disposal, contacts, consequences, referrals, process_records)
 
 
 def inject(w: World) -> Builder:
@@ -584,3 +684,4 @@ def inject(w: World) -> Builder:
     for build in BUILDERS:
         build(b)
     return b
+

@@ -118,3 +118,20 @@ def test_k404_followup_after_first_plan_meeting(repo, followup_after, fires):
 def test_k404_not_due_yet(repo):
     customer(repo, extra=f"milestones:\n  first_plan_meeting: {days_ago(3)}\n")
     assert not only(repo.run("K404"), "K404")
+
+
+@pytest.mark.parametrize("assigned,fires", [("2026-10-02", False), ("2026-10-01", True), ("2026-09-30", True)])
+def test_k403_skips_the_month_a_pool_customer_was_assigned_in(repo, assigned, fires):
+    history = ("owner_history:\n  - {owner: pool, from: 2026-08-01, by: sunmin}\n"
+               f"  - {{owner: wangli, from: {assigned}, by: sunmin}}\n")
+    customer(repo, grade="C", owner="wangli", extra=history)
+    assert bool(only(repo.run("K403"), "K403")) == fires
+
+
+def test_k403_skips_a_month_spent_in_the_pool_after_the_pool_command(repo):
+    from conftest import kehu
+
+    customer(repo, grade="C", owner="pool", extra="owner_history:\n  - {owner: pool, from: 2026-08-01, by: sunmin}\n")
+    code, out, err = kehu("pool", "--assign", "C2026-0002", "--to", "wangli", "--by", "sunmin", repo=repo)
+    assert code == 0, err
+    assert not only(repo.run("K403"), "K403")

@@ -123,3 +123,24 @@ def test_concurrent_edits_of_one_customer_never_lose_one(repo):
     text = path.read_text(encoding="utf-8")
     assert text.count("  - owner: pool") == 1 and "owner: pool\nregistered_at" in text
     assert not list(path.parent.glob(".*.tmp"))
+
+
+def test_customers_already_in_the_pool_are_listed_for_assignment(repo):
+    repo.customer(id="C2026-0002", phone="13700000002", registered_at="2026-10-01 09:00:00")  # 50 days: not listed
+    repo.customer(id="C2026-0003", phone="13700000003", owner="pool", registered_at="2026-06-01 09:00:00",
+                  registered_by="liuyang", extra="owner_history:\n  - {owner: wangli, from: 2026-06-02, by: sunmin}\n"
+                        "  - {owner: pool, from: 2026-09-01, by: sunmin, reason: 两个月无跟进}\n")
+    repo.customer(id="C2026-0004", phone="13700000004", owner="pool", registered_at="2026-06-01 09:00:00",
+                  registered_by="liuyang", extra="owner_history:\n  - {owner: pool, from: 2026-08-01, by: sunmin}\n")
+    code, out, err = pool(repo, "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)["customers"]
+    pooled = [r for r in rows if r["in_pool"]]
+    assert [(r["id"], r["in_pool_since"], r["released_from"], r["released_by"]) for r in pooled] == [
+        ("C2026-0004", "2026-08-01", "liuyang", "sunmin"), ("C2026-0003", "2026-09-01", "wangli", "sunmin")]
+    assert all(r["in_pool"] is False for r in rows if r["id"] not in ("C2026-0003", "C2026-0004"))
+    code, out, err = pool(repo)
+    assert "已在公海" in out and out.index("C2026-0004") < out.index("C2026-0003")
+    assert "2026-09-01  wangli  sunmin" in out
+    code, out, err = pool(repo, "--no-in-pool")
+    assert "已在公海" not in out and "C2026-0003" not in out

@@ -135,9 +135,10 @@ def serve(ctx, **options):
 @click.option("--to", "to", metavar="STAFF", help="分配给谁（与 --assign 一起用）")
 @click.option("--by", "by", metavar="STAFF", help="谁做的决定：必须是政策 assigner_roles 里的角色（默认市场总监）")
 @click.option("--reason", default=None, help="写进 owner_history 的理由")
+@click.option("--in-pool/--no-in-pool", "in_pool", default=True, show_default=True, help="也列出已在公海的客户（可 --assign 分配）")
 @repository_command(cli)
 def pool(ctx, **options):
-    """公海：列出可收回和即将到期的客户；--release / --assign 移动一位客户。"""
+    """公海：列出可收回和即将到期的客户，以及已在公海的客户；--release / --assign 移动一位客户。"""
     from kehu.commands import pool
 
     return pool.run(ctx, **options)

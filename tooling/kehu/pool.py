@@ -49,6 +49,39 @@ def pool_rows(repo: Repository) -> list[PoolRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class PooledRow:
+    """A customer already in the pool, for the director to assign (`kehu pool --assign`)."""
+
+    id: str
+    name: str
+    grade: str
+    stage: str
+    since: date | None  # when it went into the pool
+    released_from: str | None  # whose customer it was
+    released_by: str | None  # who released it
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "in_pool": True, "grade": self.grade, "stage": self.stage,
+                "in_pool_since": self.since.isoformat() if self.since else None,
+                "released_from": self.released_from, "released_by": self.released_by}
+
+
+def pooled_rows(repo: Repository) -> list[PooledRow]:
+    """The customers in the pool now, longest there first."""
+    rows = []
+    for customer in repo.of("customer"):
+        data = customer.data
+        if data.get("owner") != POOL:
+            continue
+        index, holder, since = next(reversed(list(pool_releases(customer))), (None, None, None))
+        by = (data.get("owner_history") or [])[index].get("by") if index is not None else None
+        rows.append(PooledRow(customer.id, data.get("name", ""), data.get("grade", ""), data.get("stage", ""),
+                              since, holder if index is not None else None, by))
+    rows.sort(key=lambda r: (r.since or date.min, r.id))
+    return rows
+
+
 def move(repo: Repository, customer_id: str, to: str, by: str, reason: str | None) -> Text:
     """Release to the pool (to == "pool") or assign to a person: one owner_history entry and
     the owner line; every other byte of the file stays. `by` and `to` may be typed as staff

@@ -9,9 +9,9 @@ from kehu.findings import Text
 
 
 def run(ctx: Run, fmt: str, release: str | None, assign: str | None, to: str | None, by: str | None,
-        reason: str | None) -> int:
+        reason: str | None, in_pool: bool = True) -> int:
     from kehu.edit import EditRefused
-    from kehu.pool import move, pool_rows
+    from kehu.pool import move, pool_rows, pooled_rows
 
     if release and assign:
         raise Failure(Text("--release 和 --assign 一次只能用一个", "use --release or --assign, not both"))
@@ -31,12 +31,19 @@ def run(ctx: Run, fmt: str, release: str | None, assign: str | None, to: str | N
         ctx.say(done.zh, done.en)
         return 0
     rows = pool_rows(repository)
+    pooled = pooled_rows(repository) if in_pool else []
     if fmt == "json":
-        print(json.dumps({"customers": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
-    elif not rows:
+        listed = [{**r.as_dict(), "in_pool": False} for r in rows] + [r.as_dict() for r in pooled]
+        print(json.dumps({"customers": listed}, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
         ctx.say("没有可收回或即将到期的客户", "no customer is reclaimable or close to it")
     else:
         print(table(rows, ctx.lang))
+    if pooled:
+        print(pooled_table(pooled, ctx.lang))
+    elif in_pool:
+        ctx.say("公海里没有客户", "no customer is in the pool")
     return 0
 
 
@@ -51,4 +58,16 @@ def table(rows, lang: str) -> str:
         else:
             left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"逾期 {-r.days_left} 天"
         lines.append(f"{r.id}  {r.name}  {r.owner_name}({r.owner})  {r.grade}  {r.last_action or '—'}  {left}")
+    return "\n".join(lines)
+
+
+def pooled_table(rows, lang: str) -> str:
+    """The customers already in the pool (已在公海), for the director to pick one to assign."""
+    english = lang == "en"
+    head = ("id", "name", "grade", "stage", "in the pool since", "released from", "released by") if english else (
+        "编号", "姓名", "分级", "阶段", "进入公海", "原客户经理", "经办人")
+    lines = ["", "in the pool:" if english else "已在公海：", "  ".join(head)]
+    for r in rows:
+        lines.append(f"{r.id}  {r.name}  {r.grade}  {r.stage}  {r.since or '—'}  {r.released_from or '—'}  "
+                     f"{r.released_by or '—'}")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from kehu.rules import (
     k1_schema,
     k2_references,
     k3_ownership,
+    k4_contacts,
     k4_followup,
     k5_complaints,
     k6_process,
@@ -18,8 +19,8 @@ from kehu.rules import (
 )
 from kehu.rules.base import DOC_SECTIONS, Rule, rule
 
-MODULES = (k0_files, k1_schema, k2_references, k3_ownership, k4_followup, k5_complaints, k6_process, k7_privacy,
-           k8_review)
+MODULES = (k0_files, k1_schema, k2_references, k3_ownership, k4_followup, k4_contacts, k5_complaints, k6_process,
+           k7_privacy, k8_review)
 RETIRED: dict[str, str] = {}
 
 

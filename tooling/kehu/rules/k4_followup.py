@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kehu.domain import FOLLOWUP_VISIT, MONTHLY_VISIT_EXEMPT_STAGES, POOL, joined, previous_month
-from kehu.facts import per_grade, reclaim_clock, visits_by_customer
+from kehu.facts import assignment_date, per_grade, reclaim_clock, visits_by_customer
 from kehu.findings import Hit, Text
 from kehu.rules.base import rule
 from kehu.timeutil import local_date
@@ -15,6 +15,21 @@ def _last(clock) -> Text:
     if clock.last_action is None:
         return Text("从未有过客户经理本人的销售跟进", "no sales action by the owner ever")
     return Text(f"最后一次本人销售跟进在 {clock.last_action}", f"last sales action by the owner on {clock.last_action}")
+
+
+def whole_month_customers(repo):
+    """(customer, first and last day of last month) for the customers followed up all of last
+    month by their current owner: registered by then, not in the pool, not after-sales or lost,
+    and held by the current owner since the month began (K403, K407)."""
+    start, end = previous_month(repo.today)
+    for customer in repo.of("customer"):
+        data = customer.data
+        registered = local_date(data.get("registered_at"))
+        assigned = assignment_date(customer)
+        if (data.get("owner") == POOL or data.get("stage") in MONTHLY_VISIT_EXEMPT_STAGES
+                or registered is None or registered > start or (assigned is not None and assigned > start)):
+            continue
+        yield customer, start, end
 
 
 @rule("K401", "reclaimable", "warning", "公海：{reclaim_after_days:天}无销售动作，可收回",
@@ -84,8 +99,10 @@ def visits_per_month(repo):
     """
     ## 它检查什么
     上一个完整自然月里，每位客户的回访次数不少于政策 `visits_per_month` 按分级的要求
-    （默认 A ≥ 1、B ≥ 1、C ≥ 2、D 不要求）。只看整月都已登记的客户；公海、结算、保修、
-    流失客户不计（售后按 1 周 / 1 月 / 1 季 / 1 年回访）。
+    （默认 A ≥ 1、B ≥ 1、C ≥ 2、D 不要求）。只看整月都由现在的客户经理跟进的客户：当月开始前
+    已登记、当月开始前已分配给现在的客户经理（在公海里的月份、从公海分出来的那个月不算；
+    离职交接后的联系由 K408 管）；公海、流失客户不计；售后（结算、保修）客户也不计，
+    由 K405 按竣工后 1 周 / 1 月 / 1 季 / 1 年的日程检查回访。
 
     ## 为什么
     分级管理：A 类由公司领导每月走访 1–2 次，B 类部门经理每月 1–2 次，C 类员工每月 2–4 次。
@@ -99,15 +116,12 @@ def visits_per_month(repo):
     ## 正确示例
     C 级客户 10 月有 2 次电话或上门回访记录。
     """
-    start, end = previous_month(repo.today)
     required_by_grade = repo.policy["visits_per_month"]
     visits = visits_by_customer(repo)
-    for customer in repo.of("customer"):
+    for customer, start, end in whole_month_customers(repo):
         data = customer.data
         required = per_grade(required_by_grade, data.get("grade")) or 0
-        registered = local_date(data.get("registered_at"))
-        if (not required or data.get("owner") == POOL or data.get("stage") in MONTHLY_VISIT_EXEMPT_STAGES
-                or registered is None or registered > start):
+        if not required:
             continue
         count = sum(1 for when, _ in visits.get(customer.id, ()) if start <= when.date() <= end)
         if count < required:
