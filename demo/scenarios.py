@@ -514,3 +514,63 @@ def inject(w: World) -> Builder:
     for build in BUILDERS:
         build(b)
     return b
+
+
+def complaint_escalations(b: Builder) -> None:
+    """K503 met by escalating in time; K505 an escalation that skips a level, and one that does not."""
+    w = b.w
+    c = b.pick(lambda c: c.stage == "施工", 91)
+    if c:
+        day = b.d(-40)
+        while not is_workday(day):
+            day -= DAY
+        t = new_complaint(w, c, datetime.combine(day, time(10, 15)), "工期")
+        t.description = "油漆工迟迟不进场，工期已拖一周"
+        t.against = ("工程部", None)
+        t.handler = "heli"
+        t.investigation_started_at = datetime.combine(day, time(14, 0))
+        t.replied_at = datetime.combine(add_workdays(day, 1), time(11, 0))
+        due = add_workdays(day, 3)
+        t.escalations = [("部门经理", datetime.combine(due, time(16, 30)), "heli", "三个工作日未能协调油漆班组，转工程部经理处理")]
+        t.resolved_at = datetime.combine(add_workdays(day, 5), time(15, 0))
+        t.resolution = "工程部经理调来另一个油漆班组，次日进场"
+        t.follow_up = (datetime.combine(add_workdays(day, 7), time(10, 0)), "heli", True, "对处理结果满意")
+        t.status = "已关闭"
+        b.tell("K503", [t], "对照：投诉 {0} 第 5 个工作日才解决，但第 3 个工作日已转部门经理处理（逐级上报、换人），不报",
+               fires=False)
+    c = b.pick(lambda c: c.stage in ("验收", "保修"), 92)
+    if c:
+        day = b.d(-25)
+        while not is_workday(day):
+            day -= DAY
+        t = new_complaint(w, c, datetime.combine(day, time(9, 40)), "工程质量")
+        t.description = "厨房吊柜安装不牢，柜门下沉"
+        t.against = ("工程部", None)
+        t.handler = "machao"
+        t.investigation_started_at = datetime.combine(day, time(11, 0))
+        t.replied_at = datetime.combine(day, time(17, 0))
+        t.escalations = [("部门经理", datetime.combine(add_workdays(day, 1), time(10, 0)), "machao", "客户对答复不满意"),
+                         ("总经理", datetime.combine(add_workdays(day, 1), time(15, 0)), "machao", "客户要求直接见总经理")]
+        t.resolved_at = datetime.combine(add_workdays(day, 2), time(16, 0))
+        t.resolution = "重新加固吊柜并更换铰链"
+        t.follow_up = (datetime.combine(add_workdays(day, 4), time(10, 0)), "machao", True, "对处理结果满意")
+        t.status = "已关闭"
+        b.tell("K505", [t], "投诉 {0} 部门经理处理后，客服直接上报了总经理，跳过了分管副总")
+        t = new_complaint(w, c, datetime.combine(add_workdays(day, 6), time(14, 20)), "服务态度")
+        t.description = "维修师傅上门时态度生硬"
+        t.against = ("工程部", None)
+        t.handler = "machao"
+        at = t.received_at.date()
+        t.investigation_started_at = datetime.combine(at, time(15, 0))
+        t.replied_at = datetime.combine(add_workdays(at, 1), time(10, 0))
+        t.escalations = [("部门经理", datetime.combine(add_workdays(at, 1), time(14, 0)), "machao", "客户对答复不满意"),
+                         ("分管副总", datetime.combine(add_workdays(at, 2), time(9, 30)), "machao", "部门经理处理后客户仍不满意")]
+        t.resolved_at = datetime.combine(add_workdays(at, 2), time(16, 0))
+        t.resolution = "分管副总上门致歉，维修师傅停岗培训"
+        t.follow_up = (datetime.combine(add_workdays(at, 4), time(10, 0)), "machao", True, "对处理结果满意")
+        t.status = "已关闭"
+        b.tell("K505", [t], "对照：同一客户的另一件投诉 {0} 部门经理 → 分管副总，逐级上报，不报", fires=False)
+
+
+# registered here, after their definitions; before `consequences`, which looks back at every story
+BUILDERS = (*BUILDERS[:-1], complaint_escalations, BUILDERS[-1])
