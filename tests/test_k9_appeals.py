@@ -111,3 +111,8 @@ def test_review_an_appeal_is_a_record_its_customers_owner_approves(history):
     assert change["owner"] == "liuyang" and change["required_approvers"] == ["liuyang", "sunmin"]
     assert status == 1 and [f["code"] for f in document["findings"]] == ["K801"]
     assert pr_review(history, "--approved-by", "gh-liuyang")[0] == 0
+
+
+def test_k701_reads_the_appeals_free_text(repo):
+    text = appeal(step("部门经理", "2026-11-18 10:00:00")).replace("由我接待", "由我接待，客户电话 13812345678")
+    assert_findings(repo, PATH, text, [("K701", 5)], select="K701")
