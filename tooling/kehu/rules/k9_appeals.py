@@ -118,8 +118,10 @@ def appeal_unanswered(repo):
                   record=appeal, path=("steps", i, "at"))
 
 
+# it compares a customer with an appeal that may name another customer: across the repository
 @rule("K903", "owner-change-cites-appeal", "error", "归属变更引用的申诉不是本客户已改判的申诉",
-      "an owner change cites an appeal that is not this customer's or was not decided 改判")
+      "an owner change cites an appeal that is not this customer's or was not decided 改判",
+      reads=("owner_history", "customer", "steps"))
 def owner_change_cites_appeal(repo):
     """
     ## 它检查什么
