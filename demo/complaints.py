@@ -75,7 +75,7 @@ def _escalate(w: World, t: Complaint) -> None:
         if rng.random() < 0.35:
             second = datetime.combine(add_workdays(t.received_at.date(), 1), time(rng.randint(9, 11), rng.randrange(60)))
             if second > first:
-                t.escalations.append(("品控中心", second, t.handler, SAID["escalated_to_quality"]))
+                t.escalations.append(("分管副总", second, t.handler, SAID["escalated_to_vp"]))
 
 
 def _resolve(w: World, t: Complaint) -> None:

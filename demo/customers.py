@@ -241,8 +241,9 @@ def render(c: Customer) -> str:
     out += _progress_lines(c)
     if c.owner_history and not c.hidden_history:
         out += block_list("owner_history", ([("owner", owner), ("from", day(since)), ("by", by),
-                                             ("reason", text(reason) if reason else None)]
-                                            for owner, since, by, reason in c.owner_history))
+                                             ("reason", text(reason) if reason else None),
+                                             ("appeal", c.cites[i].id if i in c.cites else None)]
+                                            for i, (owner, since, by, reason) in enumerate(c.owner_history)))
     if c.locked:
         out.append("locked: true")
     if c.tags:

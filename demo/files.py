@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from demo import complaints, customers, disposals, policy, staff, visits
+from demo import appeals, complaints, customers, disposals, policy, staff, visits
 from demo import tables as D
-from demo.model import Disposal, Visit
+from demo.model import Appeal, Disposal, Visit
 from demo.world import World
 from demo.yamltext import modeline
 
-RECORD_FOLDERS = ("staff", "customers", "visits", "complaints", "disposals")
+RECORD_FOLDERS = ("staff", "customers", "visits", "complaints", "disposals", "appeals")
 
 
 class OutNotEmpty(Exception):
@@ -49,7 +49,8 @@ def _remove_records(out: Path) -> None:
                 pass
 
 
-def write(out: Path, w: World, visit_records: list[Visit], disposal_records: list[Disposal]) -> int:
+def write(out: Path, w: World, visit_records: list[Visit], disposal_records: list[Disposal],
+          appeal_records: list[Appeal] = ()) -> int:
     """Every file, each with its schema's modeline; how many were written."""
     folders: set[str] = set()
     count = 0
@@ -79,4 +80,6 @@ def write(out: Path, w: World, visit_records: list[Visit], disposal_records: lis
         put(complaints.path(t), "complaint", complaints.render(t))
     for d in disposal_records:
         put(disposals.path(d), "disposal", disposals.render(d))
+    for a in appeal_records:
+        put(appeals.path(a), "appeal", appeals.render(a))
     return count

@@ -44,7 +44,7 @@ def generate(out: Path = DEFAULT_OUT, customers: int = 300, seed: int = DEFAULT_
     for hook in builder.hooks if builder else ():
         hook()
     disposal_records = builder.disposals if builder else []
-    files = write(out, w, all_visits, disposal_records)
+    files = write(out, w, all_visits, disposal_records, builder.appeals if builder else [])
     stories = sorted(resolve(builder) + overloaded_owners(w), key=lambda s: (s.code, not s.fires)) if builder else []
     manifest = Manifest(
         out=str(out), seed=seed, today=today, customers=len(w.customers), visits=len(all_visits),

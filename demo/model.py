@@ -27,7 +27,7 @@ class Customer:
         "registered_by", "confidentiality", "milestones", "plan", "lost", "contract", "survey",
         "owner_history", "hidden_history", "locked", "tags", "notes", "frozen", "no_refs",
         "pool_from", "silent_from", "file_name", "encoding", "text_hook", "extra_lines",
-        "visits", "large", "raw_fields", "inspection_gap", "inspectors",
+        "visits", "large", "raw_fields", "inspection_gap", "inspectors", "cites",
     )
 
     def __init__(self, serial: int):
@@ -62,6 +62,7 @@ class Customer:
         self.raw_fields: dict[str, str] = {}  # field -> text written as is (K101)
         self.inspection_gap = None  # (from, days): a hole in the site inspections (K604)
         self.inspectors = None  # staff who inspect the site, if not the usual mix
+        self.cites: dict[int, object] = {}  # owner_history index -> the Appeal that entry cites
 
     def owner_at(self, day: date) -> str:
         owner = self.registered_by
@@ -143,6 +144,20 @@ class Disposal:
     reason: str
     approved_by: list[str]
     at: datetime
+
+
+@dataclass
+class Appeal:
+    """A 申诉 about a customer; steps are (level, at, by, decision or None, note or None)."""
+
+    id: str
+    customer: Customer
+    filed_by: str
+    against: str | None
+    reason: str
+    filed_at: datetime
+    steps: list[tuple]
+    status: str
 
 
 @dataclass

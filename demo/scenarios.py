@@ -13,7 +13,7 @@ from demo import tables as D
 from demo.baseline import WANG_FANG_PHONE
 from demo.complaints import new_complaint
 from demo.customers import complete, realize, schedule
-from demo.model import Customer, Disposal
+from demo.model import Appeal, Customer, Disposal
 from demo.policy import RECLAIM_AFTER, VISITS_PER_MONTH
 from demo.stories import Builder, Story
 from demo.workdays import add_workdays, is_workday
@@ -685,3 +685,151 @@ def inject(w: World) -> Builder:
         build(b)
     return b
 
+
+def complaint_escalations(b: Builder) -> None:
+    """K503 met by escalating in time; K505 an escalation that skips a level, and one that does not."""
+    w = b.w
+    c = b.pick(lambda c: c.stage == "施工", 91)
+    if c:
+        day = b.d(-40)
+        while not is_workday(day):
+            day -= DAY
+        t = new_complaint(w, c, datetime.combine(day, time(10, 15)), "工期")
+        t.description = "油漆工迟迟不进场，工期已拖一周"
+        t.against = ("工程部", None)
+        t.handler = "heli"
+        t.investigation_started_at = datetime.combine(day, time(14, 0))
+        t.replied_at = datetime.combine(add_workdays(day, 1), time(11, 0))
+        due = add_workdays(day, 3)
+        t.escalations = [("部门经理", datetime.combine(due, time(16, 30)), "heli", "三个工作日未能协调油漆班组，转工程部经理处理")]
+        t.resolved_at = datetime.combine(add_workdays(day, 5), time(15, 0))
+        t.resolution = "工程部经理调来另一个油漆班组，次日进场"
+        t.follow_up = (datetime.combine(add_workdays(day, 7), time(10, 0)), "heli", True, "对处理结果满意")
+        t.status = "已关闭"
+        b.tell("K503", [t], "对照：投诉 {0} 第 5 个工作日才解决，但第 3 个工作日已转部门经理处理（逐级上报、换人），不报",
+               fires=False)
+    c = b.pick(lambda c: c.stage in ("验收", "保修"), 92)
+    if c:
+        day = b.d(-25)
+        while not is_workday(day):
+            day -= DAY
+        t = new_complaint(w, c, datetime.combine(day, time(9, 40)), "工程质量")
+        t.description = "厨房吊柜安装不牢，柜门下沉"
+        t.against = ("工程部", None)
+        t.handler = "machao"
+        t.investigation_started_at = datetime.combine(day, time(11, 0))
+        t.replied_at = datetime.combine(day, time(17, 0))
+        t.escalations = [("部门经理", datetime.combine(add_workdays(day, 1), time(10, 0)), "machao", "客户对答复不满意"),
+                         ("总经理", datetime.combine(add_workdays(day, 1), time(15, 0)), "machao", "客户要求直接见总经理")]
+        t.resolved_at = datetime.combine(add_workdays(day, 2), time(16, 0))
+        t.resolution = "重新加固吊柜并更换铰链"
+        t.follow_up = (datetime.combine(add_workdays(day, 4), time(10, 0)), "machao", True, "对处理结果满意")
+        t.status = "已关闭"
+        b.tell("K505", [t], "投诉 {0} 部门经理处理后，客服直接上报了总经理，跳过了分管副总")
+        t = new_complaint(w, c, datetime.combine(add_workdays(day, 6), time(14, 20)), "服务态度")
+        t.description = "维修师傅上门时态度生硬"
+        t.against = ("工程部", None)
+        t.handler = "machao"
+        at = t.received_at.date()
+        t.investigation_started_at = datetime.combine(at, time(15, 0))
+        t.replied_at = datetime.combine(add_workdays(at, 1), time(10, 0))
+        t.escalations = [("部门经理", datetime.combine(add_workdays(at, 1), time(14, 0)), "machao", "客户对答复不满意"),
+                         ("分管副总", datetime.combine(add_workdays(at, 2), time(9, 30)), "machao", "部门经理处理后客户仍不满意")]
+        t.resolved_at = datetime.combine(add_workdays(at, 2), time(16, 0))
+        t.resolution = "分管副总上门致歉，维修师傅停岗培训"
+        t.follow_up = (datetime.combine(add_workdays(at, 4), time(10, 0)), "machao", True, "对处理结果满意")
+        t.status = "已关闭"
+        b.tell("K505", [t], "对照：同一客户的另一件投诉 {0} 部门经理 → 分管副总，逐级上报，不报", fires=False)
+
+
+DEPT_MANAGER = "sunhao"  # the 店面经理 hears the sales staff's appeals first
+
+
+def _reassigned(b: Builder, c) -> bool:
+    """A customer the director moved from one salesperson to another, a while after it started."""
+    if not c.owner_history:
+        return False
+    owner, since, by, _ = c.owner_history[-1]
+    before = c.owner_at(since - DAY)
+    return (by == D.DIRECTOR and "pool" not in (owner, before) and owner != before and D.LEAVER not in (owner, before)
+            and b.w.start + DAY * 30 < since < b.d(-20))
+
+
+def _held(b: Builder, c) -> bool:
+    """A customer someone still on the staff holds, registered over a month ago."""
+    return c.owner_at(b.T) not in ("pool", D.LEAVER) and c.stage != "流失" and c.reg_dt.date() < b.d(-30)
+
+
+def _before(day: date, workdays: int) -> date:
+    """The working day `workdays` working days before `day`."""
+    at = day
+    for _ in range(workdays):
+        at -= DAY
+        while not is_workday(at):
+            at -= DAY
+    return at
+
+
+def _appeal(b: Builder, c, filed_by, against, reason, first: date, steps, status) -> Appeal:
+    """An appeal filed at 9:00 on `first`; steps are (level, working days after `first`, hour, by, decision, note)."""
+    a = Appeal("", c, filed_by, against, reason, datetime.combine(first, time(9, 0)),
+               [(level, datetime.combine(add_workdays(first, wd) if wd else first, time(hour, 0)), by, decision, note)
+                for level, wd, hour, by, decision, note in steps], status)
+    b.appeals.append(a)
+    return a
+
+
+def appeals(b: Builder) -> None:
+    """K901-K903: 撞单 appeals, one settled by 改判 and cited by the owner change."""
+    c = b.pick(lambda c: _reassigned(b, c), 101)
+    if c:
+        owner, since, by, _ = c.owner_history[-1]
+        before = c.owner_at(since - DAY)
+        a = _appeal(b, c, owner, before, "撞单：客户两周前已由我接待并留有到店记录，登记在后不影响归属", _before(since, 4), [
+            ("部门经理", 0, 10, DEPT_MANAGER, "上报", "双方各有记录，本部门无法协调，上报品控中心"),
+            ("品控中心", 1, 14, D.QC, "改判", "到店记录在先，客户改归申诉人")], "已裁决")
+        c.owner_history[-1] = (owner, since, by, "撞单申诉经品控中心改判")
+        c.cites[len(c.owner_history) - 1] = a
+        b.tell("K901", [a], "对照：申诉 {0} 部门经理 → 品控中心，逐级处理，不报", fires=False)
+        b.tell("K903", [c], "对照：客户 {0} 的归属变更写明依据申诉 {1}，品控中心已改判，不报", fires=False, also=[a])
+    c = b.pick(lambda c: _reassigned(b, c), 102)
+    if c:
+        owner, since, by, reason = c.owner_history[-1]
+        before = c.owner_at(since - DAY)
+        a = _appeal(b, c, before, owner, "客户由我长期跟进，不同意改归他人", _before(since, 3), [
+            ("部门经理", 0, 11, DEPT_MANAGER, "维持", "原分配有据，维持")], "已裁决")
+        c.cites[len(c.owner_history) - 1] = a
+        b.tell("K903", [c], "客户 {0} 的归属变更写的依据是申诉 {1}，可那件申诉部门经理维持了原判，并没有改判",
+               also=[a])
+    c = b.pick(lambda c: b.active(c) and c.reg_dt.date() < b.d(-30), 103)
+    if c:
+        other = next(m for m in D.MANAGERS if m not in (c.owner_at(b.T), D.LEAVER))
+        first = _before(b.d(-15), 1)
+        a = _appeal(b, c, other, c.owner_at(b.T), "撞单：客户是我的老客户介绍来的，应归我", first, [
+            ("部门经理", 0, 10, DEPT_MANAGER, "上报", "申诉人要求直接见总经理"),
+            ("总经办", 1, 15, D.GM, "维持", "维持原归属")], "已裁决")
+        b.tell("K901", [a], "申诉 {0} 部门经理处理后直接上报了总经办，跳过了品控中心")
+    c = b.pick(lambda c: _held(b, c), 104)
+    if c:
+        other = next(m for m in reversed(D.MANAGERS) if m not in (c.owner_at(b.T), D.LEAVER))
+        first = _before(b.d(-12), 1)
+        a = _appeal(b, c, other, c.owner_at(b.T), "签约业绩归属有争议：客户前期一直由我接待，签约时才转给对方", first, [
+            ("部门经理", 0, 10, DEPT_MANAGER, "上报", "本部门无法判定，上报品控中心"),
+            ("品控中心", 1, 11, D.QC, None, None)], "处理中")
+        b.tell("K902", [a], "申诉 {0} 提交到品控中心后一直没有答复（每级 3 个工作日内）")
+    c = b.pick(lambda c: _held(b, c), 105)
+    if c:
+        other = next(m for m in D.MANAGERS if m not in (c.owner_at(b.T), D.LEAVER))
+        first = _before(b.T, 1)
+        a = _appeal(b, c, other, c.owner_at(b.T), "客户是我的老客户介绍来的，业绩应归我", first, [
+            ("部门经理", 0, 16, DEPT_MANAGER, None, None)], "处理中")
+        b.tell("K902", [a], "对照：申诉 {0} 上一个工作日才提交到部门经理，还在答复期限内，不报", fires=False)
+    numbered: dict[int, int] = {}
+    for a in sorted(b.appeals, key=lambda a: a.filed_at):
+        numbered[a.filed_at.year] = numbered.get(a.filed_at.year, 0) + 1
+        a.id = f"A{a.filed_at.year}-{numbered[a.filed_at.year]:04d}"
+
+
+# registered here, after their definitions; before `consequences`, which looks back at every story
+_AT = BUILDERS.index(consequences)
+BUILDERS = (*BUILDERS[:_AT], complaint_escalations, appeals, *BUILDERS[_AT:])

@@ -9,9 +9,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from demo import complaints, customers, disposals, visits
+from demo import appeals, complaints, customers, disposals, visits
 from demo.customers import new_customer, two_years_after
-from demo.model import Complaint, Customer, Disposal, Scenario, Visit
+from demo.model import Appeal, Complaint, Customer, Disposal, Scenario, Visit
 from demo.policy import MAX_CUSTOMERS_PER_OWNER
 from demo.world import DAY, WANG_FANG, World
 from kehu.rules.k3_ownership import ACTIVE_STAGES
@@ -39,6 +39,7 @@ class Builder:
         self.stories: list[Story] = []
         self.hooks: list = []  # run after ids are assigned
         self.disposals: list[Disposal] = []
+        self.appeals: list[Appeal] = []
         self.made = 0
 
     def d(self, offset: int) -> date:
@@ -108,7 +109,8 @@ def resolve(builder: Builder) -> list[Scenario]:
 
 
 def record_file(r) -> str | None:
-    for kind, module in ((Customer, customers), (Visit, visits), (Complaint, complaints), (Disposal, disposals)):
+    for kind, module in ((Customer, customers), (Visit, visits), (Complaint, complaints), (Disposal, disposals),
+                         (Appeal, appeals)):
         if isinstance(r, kind):
             return "records/" + module.path(r)
     return None

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]  # demo/ -> the project root
 SCHEMA_DIR = ROOT / "schemas"
 ENUMS = ("grade", "stage", "channel", "houseType", "houseCondition", "confidentiality",
          "visitType", "complaintChannel", "complaintCategory", "complaintStatus",
-         "escalationLevel", "role", "gender")
+         "appealLevel", "role", "gender")
 
 
 @lru_cache(maxsize=None)

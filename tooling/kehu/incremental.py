@@ -43,7 +43,7 @@ ACROSS = {code: rule for code, rule in CHECK_RULES.items() if rule.reads is not 
 PER_CUSTOMER = {code: rule for code, rule in CHECK_RULES.items() if rule.reads is None}
 # `exceptions` too: a finding of a cross-repository rule may be excepted on its record
 FIELDS_READ_ACROSS = sorted({name for rule in ACROSS.values() for name in rule.reads} - {"id"} | {"exceptions"})
-KEPT_KINDS = ("customer", "visit", "complaint", "disposal")  # schema-checked: JSON-safe once valid
+KEPT_KINDS = ("customer", "visit", "complaint", "disposal", "appeal")  # schema-checked: JSON-safe once valid
 NO_KIND = ""  # a record kehu could not place (kind None); a file with no record has kind None here
 ALIGNED = ("kinds", "valid", "ids", "customers")
 
@@ -178,6 +178,7 @@ def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], stat
     whole = Repository(root=root, today=settings.today, files=len(files), records=old.records(read, removed))
     whole.policy, whole.schemas, whole.calendar = part.policy, part.schemas, part.calendar
     part._ids["customer"] = whole.ids("customer")
+    part._ids["appeal"] = whole.ids("appeal")  # an owner change may cite another customer's appeal
     findings = apply_rules(part, PER_CUSTOMER, settings)
     across = apply_rules(whole, ACROSS, settings)
     if part.calendar.notes() or any(f.file not in loaded for f in findings) or any(f.file is None for f in across):

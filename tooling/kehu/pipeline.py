@@ -77,7 +77,7 @@ def apply_rules(repo: Repository, rules: dict, settings: Settings) -> list[Findi
 
 def _data_of(repo: Repository, record_id: str) -> dict | None:
     """The record an id names (any kind); the stricter reading when two files share it."""
-    for kind in ("customer", "visit", "complaint", "disposal"):
+    for kind in ("customer", "visit", "complaint", "disposal", "appeal"):
         record = repo.ids(kind).get(record_id)
         if record is not None:
             return record.data

@@ -26,9 +26,9 @@ from kehu.load.locate import locate
 from kehu.load.yamlfile import YamlTime
 from kehu.timeutil import in_range, parse_datetime
 
-KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal")
+KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal", "appeal")
 COMMON = "common.schema.json"
-REFERENCE_DEFS = {"staffRef": "staff", "ownerRef": "owner", "customerRef": "customer"}
+REFERENCE_DEFS = {"staffRef": "staff", "ownerRef": "owner", "customerRef": "customer", "appealRef": "appeal"}
 
 
 class SchemaError(Exception):

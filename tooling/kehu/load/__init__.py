@@ -25,12 +25,14 @@ FOLDER_KINDS = {
     "visits": ("visit", 4),
     "complaints": ("complaint", 3),
     "disposals": ("disposal", 3),
+    "appeals": ("appeal", 3),
     "staff": ("staff", 2),
 }
 KIND_FOLDERS = {kind: folder for folder, (kind, _) in FOLDER_KINDS.items()}
 # the field whose date places a record in its year (and month) folder
-DATE_FIELDS = {"customer": "registered_at", "visit": "at", "complaint": "received_at", "disposal": "at"}
-ID_PREFIX_KINDS = {"C": "customer", "V": "visit", "T": "complaint", "D": "disposal"}
+DATE_FIELDS = {"customer": "registered_at", "visit": "at", "complaint": "received_at", "disposal": "at",
+               "appeal": "filed_at"}
+ID_PREFIX_KINDS = {"C": "customer", "V": "visit", "T": "complaint", "D": "disposal", "A": "appeal"}
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_MAX_FILE_KB = 1024
 # a record file at its layout path, by shape alone (K004 then compares it with the content)
@@ -39,6 +41,7 @@ LAYOUT = {
     "visit": re.compile(r"records/visits/[0-9]{4}/(0[1-9]|1[0-2])/V[0-9]{4}-[0-9]{6,}\.yaml"),
     "complaint": re.compile(r"records/complaints/[0-9]{4}/T[0-9]{4}-[0-9]{4,}\.yaml"),
     "disposal": re.compile(r"records/disposals/[0-9]{4}/D[0-9]{4}-[0-9]{4,}\.yaml"),
+    "appeal": re.compile(r"records/appeals/[0-9]{4}/A[0-9]{4}-[0-9]{4,}\.yaml"),
     "staff": re.compile(r"records/staff/[a-z][a-z0-9_-]{1,31}\.yaml"),
     "policy": re.compile(r"records/policy\.yaml"),
 }
@@ -50,7 +53,7 @@ class NoRepository(Exception):
 
 @dataclass(slots=True, eq=False)
 class Record:
-    kind: str | None  # customer, visit, complaint, staff, disposal, policy; None if unplaceable
+    kind: str | None  # customer, visit, complaint, staff, disposal, appeal, policy; None if unplaceable
     file: str  # relative to the repository root, "/"-separated
     data: dict
     valid: bool = True  # False once the schema found a problem

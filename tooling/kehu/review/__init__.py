@@ -31,7 +31,7 @@ from kehu.validate import SchemaError, Schemas, schema_dir
 
 __all__ = ["Review", "ReviewError", "ReviewResult", "run_review"]
 
-RECORD_KINDS = ("customer", "visit", "complaint", "disposal")  # judged by K801-K806
+RECORD_KINDS = ("customer", "visit", "complaint", "disposal", "appeal")  # judged by K801-K806
 CACHE_FOLDER = ".kehu-cache"
 
 
@@ -85,7 +85,7 @@ class Review:
 
     @staticmethod
     def record_kind(change: Change) -> str | None:
-        """customer/visit/complaint/disposal for a record file at its layout path, else None."""
+        """customer/visit/complaint/disposal/appeal for a record file at its layout path, else None."""
         kind = layout_kind(change.path)
         return kind if kind in RECORD_KINDS and not (change.symlink or change.submodule) else None
 
@@ -126,14 +126,14 @@ class Review:
 
     def owners_of(self, change: Change) -> list[str]:
         """Whose customers a record change touches: the owners at the merge base (for a
-        customer the change adds, the owner it is given). A visit or complaint moved from
+        customer the change adds, the owner it is given). A visit, complaint or appeal moved from
         one customer to another touches both."""
         owners = []
         for version in (change.before, change.after):
             record = version.record if version else None
             if record is None or self.record_kind(change) is None:
                 continue
-            if record.kind in ("visit", "complaint"):
+            if record.kind in ("visit", "complaint", "appeal"):
                 customer = self.customer(record.data.get("customer"))
             elif record.kind == "customer":
                 customer = self.customer(record.id) or record

@@ -37,7 +37,7 @@ def introduced(review, schemas: Schemas, select=(), ignore=()) -> list[Finding]:
     # whose old version named a touched customer: no second search needed
     at_base = [f for f in at_head if f not in changed] + [
         c.path for c in review.changes if c.before and c.before.record is not None
-        and c.before.record.kind in ("visit", "complaint") and c.before.record.data.get("customer") in touched]
+        and c.before.record.kind in ("visit", "complaint", "appeal") and c.before.record.data.get("customer") in touched]
     with tempfile.TemporaryDirectory(prefix="kehu-review-") as folder:
         sides = {}
         for name, commit, naming in (("base", change.base, at_base), ("head", change.head, at_head)):
@@ -54,7 +54,7 @@ def touched_customers(review) -> set[str]:
     """The customers whose own file, or one of whose visits or complaints, the branch changes."""
     touched = set()
     for change in review.changes:
-        if review.record_kind(change) not in ("customer", "visit", "complaint"):
+        if review.record_kind(change) not in ("customer", "visit", "complaint", "appeal"):
             continue
         for version in (change.before, change.after):
             record = version.record if version else None
@@ -87,7 +87,7 @@ def _naming(change, commit: git.Commit, touched: set[str]) -> list[str]:
     string search is several times faster than a pattern; a file that only mentions the id
     elsewhere adds a record whose findings are the same at both sides)."""
     patterns = [part for customer in sorted(touched) for part in ("-e", customer)]
-    scope = [change._git_path(f"{RECORDS_DIR}/{folder}") for folder in ("visits", "complaints")]
+    scope = [change._git_path(f"{RECORDS_DIR}/{folder}") for folder in ("visits", "complaints", "appeals")]
     try:
         output = change.repo.git.execute(["git", "grep", "-l", "-z", "-F", *patterns, commit.hexsha, "--", *scope])
     except git.GitCommandError:  # git grep exits 1 when nothing matches

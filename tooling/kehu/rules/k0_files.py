@@ -9,7 +9,7 @@ from kehu.load import DATE_FIELDS, FOLDER_KINDS, ID_PREFIX_KINDS, KIND_FOLDERS
 from kehu.rules.base import rule
 from kehu.timeutil import local_date
 
-KIND_NAMES = {"customer": "客户", "visit": "回访", "complaint": "投诉", "disposal": "销毁记录", "staff": "员工"}
+KIND_NAMES = {"customer": "客户", "visit": "回访", "complaint": "投诉", "disposal": "销毁记录", "appeal": "申诉", "staff": "员工"}
 
 
 def _load_problems(repo, code):
@@ -110,7 +110,7 @@ def misplaced_file(repo):
     ## 它检查什么
     文件名（去掉 .yaml）必须等于 `id`；客户放在 `customers/<登记年份>/`，回访放在
     `visits/<年>/<月>/`，投诉放在 `complaints/<受理年份>/`，销毁记录放在
-    `disposals/<年份>/`，员工放在 `staff/`；编号里的年份与日期的年份一致。
+    `disposals/<年份>/`，申诉放在 `appeals/<提出年份>/`，员工放在 `staff/`；编号里的年份与日期的年份一致。
 
     ## 为什么
     人和工具都按位置找档案；放错的文件在审阅和站点里都会“找不到”。

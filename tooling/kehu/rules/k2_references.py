@@ -15,8 +15,9 @@ def unknown_reference(repo):
     """
     ## 它检查什么
     记录里指向别人的字段——客户的 `owner`、`designer`、`registered_by`、
-    `owner_history`，回访的 `customer` 和 `staff`，投诉的 `customer`、`handler`、
-    升级和回访人，销毁记录的审批人——都必须是存在的客户编号或员工 id。
+    `owner_history`（及其依据的申诉 `appeal`），回访的 `customer` 和 `staff`，投诉的
+    `customer`、`handler`、升级和回访人，申诉的客户、申诉人、被申诉人和各级处理人，
+    销毁记录的审批人——都必须是存在的客户编号、申诉编号或员工 id。
     `owner: pool` 表示在公海。提示会给出最接近的现有编号。
 
     ## 为什么
@@ -35,14 +36,14 @@ def unknown_reference(repo):
     staff: liuyang
     ```
     """
-    known = {"staff": repo.ids("staff"), "customer": repo.ids("customer")}
+    known = {"staff": repo.ids("staff"), "customer": repo.ids("customer"), "appeal": repo.ids("appeal")}
     for kind, paths in repo.schemas.references.items():
         for record in repo.of(kind):
             for schema_path, target in paths:
                 for path, value in values_at(record.data, schema_path):
                     if not isinstance(value, str):
                         continue
-                    table = known["customer" if target == "customer" else "staff"]
+                    table = known.get(target, known["staff"])  # an owner is a staff id (or pool)
                     if value in table or (target == "owner" and value == POOL):
                         continue
                     yield Hit(_unknown(value, target, table), record=record, path=path)
@@ -72,6 +73,8 @@ def _unknown(value: str, target: str, table) -> Text:
     hint = Text(f"；是不是 {close}？", f"; did you mean {close}?") if close else Text("", "")
     if target == "customer":
         return Text(f"客户 {value} 不存在{hint.zh}", f"no customer {value}{hint.en}")
+    if target == "appeal":
+        return Text(f"申诉 {value} 不存在（records/appeals/ 里没有这件申诉）{hint.zh}", f"no appeal {value}{hint.en}")
     return Text(f"员工 {value} 不存在（records/staff/ 里没有 {value}.yaml）{hint.zh}",
                 f"no staff member {value} (no records/staff/{value}.yaml){hint.en}")
 

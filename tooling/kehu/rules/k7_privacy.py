@@ -15,6 +15,7 @@ FREE_TEXT = {
     "customer": (("notes",), ("owner_history", "*", "reason")),
     "visit": (("summary",),),
     "complaint": (("description",), ("resolution",), ("escalations", "*", "note"), ("follow_up", "comment")),
+    "appeal": (("reason",), ("steps", "*", "note")),
 }
 MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![0-9])")
 ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
@@ -46,7 +47,7 @@ def pii_in(text: str) -> list[Text]:
 def pii_in_free_text(repo):
     """
     ## 它检查什么
-    备注（`notes`）、回访摘要（`summary`）、投诉描述（`description`）等自由文本里，
+    备注（`notes`）、回访摘要（`summary`）、投诉描述（`description`）、申诉理由（`reason`）等自由文本里，
     出现像手机号（1 开头 11 位，可带空格、连字符、+86）或 18 位身份证号（校验位和出生日期都对）
     的内容。日期、金额（18.5万）、记录编号（C2025-0042）不会被当成号码。
 
