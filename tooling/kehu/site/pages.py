@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kehu.domain import POOL, Visibility, contract_signed, staff_name, survey_completeness
 from kehu.facts import visits_by_customer
-from kehu.markdown import esc
+from kehu.markdown import esc, titled
 from kehu.rules import RULES
 from kehu.site import summaries
 from kehu.site.search import entry, spellings
@@ -126,9 +126,8 @@ class Site:
 
     def customer_page(self, c) -> str:
         d = self.view.customer(c)
-        # MkDocs puts a page's title into <title> and the nav unescaped: the title is the id
-        # alone (ids are pattern-checked); names appear only in the escaped body.
-        lines = ["---", f"title: {c.id}", "---", "", f"# {esc(c.id)} {'' if self.restricted(c) else esc(d.get('name'))}", ""]
+        # the page's title (the browser tab, the header) is the id alone; the name appears only in the body
+        lines = [titled(c.id, f"{esc(c.id)} {'' if self.restricted(c) else esc(d.get('name'))}")]
         facts = [("客户经理", self.person(d.get("owner"), "../")), ("阶段", esc(d.get("stage")))]
         if self.restricted(c):
             lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts]
@@ -194,7 +193,7 @@ class Site:
             state = "" if data.get("active") is not False else "（已离职）"
             rows.append(f"| [{esc(data.get('name'))}]({staff_id}.md){state} | {esc(data.get('role'))} | "
                         f"{esc(data.get('department'))} | {len(mine)} | {len(overdue)} | {rate} |")
-            lines = [f"# {esc(data.get('name'))}（{esc(staff_id)}）", "",
+            lines = [titled(f"{data.get('name')}（{staff_id}）"),
                      f"{esc(data.get('role'))} · {esc(data.get('department'))}{state}", "",
                      f"名下客户 **{len(mine)}** 位；待处理 **{len(overdue)}** 项；调查表完整率 **{rate}**"
                      f"（{len(signed)} 位签约客户，按政策 survey_required 的 {len(required)} 项计）。", ""]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from kehu.domain import POOL, funnel, joined, last_month, last_week, threshold
-from kehu.markdown import esc
+from kehu.markdown import esc, titled
 from kehu.pool import pool_rows
 from kehu.report.statistics import markdown
 from kehu.rules import RULES
@@ -104,7 +104,7 @@ def rule_pages(site) -> None:
     for code, rule in RULES.items():
         title = rule.title_for(site.repo.policy).zh  # the thresholds of the policy in force
         rows.append(f"| [{code}]({code}.md) | {rule.severity} | {esc(title)} |")
-        site.write(f"rules/{code}.md", f"# {code} {esc(title)}\n\n`{rule.name}` · 默认级别：{rule.severity}"
+        site.write(f"rules/{code}.md", f"{titled(f'{code} {title}')}\n`{rule.name}` · 默认级别：{rule.severity}"
                    f"{' · 在 kehu review 中检查' if rule.stage == 'review' else ''}\n\n{rule.doc}\n")
         site.search.append(entry(f"{code} {title}", f"rules/{code}/", "规则", [code, title, rule.name], []))
     site.write("rules/index.md", "# 规则目录\n\n| 代码 | 级别 | 规则 |\n|---|---|---|\n" + "\n".join(rows) + "\n")
