@@ -3,12 +3,15 @@ and `kehu export` show of a record -- and what only `--full` shows."""
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import TODAY, kehu
+from openpyxl import load_workbook
 
-PHONE, MASKED_PHONE = "13812345678", "138****5678"
+from conftest import TODAY, git, kehu
+
+PHONE, MASKED_PHONE = "15987654321", "159****4321"
 ID_CARD, MASKED_ID = "11010519491231002X", "110105********002X"  # a valid 身份证 number (check character X)
 SCRIPT_NAME = "李娜</title><script>alert(1)</script>"
 
@@ -89,3 +92,74 @@ def test_a_name_that_closes_the_title_stays_text_in_every_title_and_body(repo):
     assert SCRIPT_NAME in staff_page.titles[0] or "lina" in staff_page.titles[0]
     raw = (site / "staff" / "lina" / "index.html").read_text(encoding="utf-8")
     assert "</title><script>alert(1)" not in raw and "&lt;/title&gt;&lt;script&gt;alert(1)" in raw
+
+
+# --- 3. phone and ID numbers typed into free text are masked, unless --full ------------------
+
+def _free_text_records(repo):
+    said = f"客户新号码 {PHONE}，身份证 {ID_CARD}"
+    repo.customer(extra=f"notes: {said}\nowner_history:\n  - {{owner: pool, from: 2026-10-15, by: sunmin, "
+                        f"reason: '{said}'}}\n", owner="pool", registered_by="liuyang",
+                  registered_at="2026-09-01 10:00:00", folder="2026")
+    repo.write("records/visits/2026/11/V2026-000001.yaml",
+               f"id: V2026-000001\ncustomer: C2026-0001\nat: 2026-11-12 14:00:00\nstaff: liuyang\ntype: 电话\nsummary: {said}\n")
+    repo.write("records/complaints/2026/T2026-0001.yaml",
+               f"id: T2026-0001\ncustomer: C2026-0001\nreceived_at: 2026-11-16 09:00:00\nchannel: 电话\ncategory: 工期\n"
+               f"description: {said}\nhandler: zhouhui\nstatus: 已解决\ninvestigation_started_at: 2026-11-16 10:00:00\n"
+               f"replied_at: 2026-11-16 11:00:00\nresolved_at: 2026-11-17 11:00:00\nresolution: {said}\n"
+               f"follow_up: {{at: 2026-11-18 10:00:00, by: zhouhui, satisfied: true, comment: '{said}'}}\n")
+    second = repo.customer(id="C2026-0002", name=f"王先生{PHONE}", phone="13700002222")
+    second.write_text(second.read_text(encoding="utf-8").replace("community: 万科城市花园", f"community: 万科（身份证 {ID_CARD}）"),
+                      encoding="utf-8")
+
+
+def test_numbers_in_free_text_and_commit_subjects_are_masked_on_the_default_site(repo):
+    _free_text_records(repo)
+    git(repo.root, "init", "-q")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", f"王芳换号 {PHONE}，身份证 {ID_CARD}")
+    everything = site_text(build(repo))
+    assert PHONE not in everything and ID_CARD not in everything
+    assert MASKED_PHONE in everything and MASKED_ID in everything
+    page = (repo.root / "_site" / "customers" / "C2026-0001" / "index.html").read_text(encoding="utf-8")
+    assert f"王芳换号 {MASKED_PHONE}" in page  # the history section, masked
+    full = site_text(build(repo, "--full"))
+    assert f"王芳换号 {PHONE}" in full and f"客户新号码 {PHONE}" in full and ID_CARD in full
+
+
+def _report(repo, tmp_path, fmt, *extra) -> str:
+    if fmt == "xlsx":
+        target = tmp_path / f"report{len(extra)}.xlsx"
+        code, out, err = kehu("report", "monthly", "--format", "xlsx", "--out", str(target), *extra, repo=repo)
+        assert code == 0, err
+        book = load_workbook(target)
+        return "\n".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row)
+    code, out, err = kehu("report", "monthly", "--format", fmt, *extra, repo=repo)
+    assert code == 0, err
+    return out.replace("\\*", "*") if fmt == "md" else json.dumps(json.loads(out), ensure_ascii=False)
+
+
+def test_numbers_in_free_text_are_masked_in_reports_unless_full(repo, tmp_path):
+    _free_text_records(repo)
+    for fmt in ("md", "json", "xlsx"):
+        masked = _report(repo, tmp_path, fmt)
+        assert "C2026-0001" in masked and MASKED_PHONE in masked and MASKED_ID in masked, fmt  # the reclaim reason
+        assert PHONE not in masked and ID_CARD not in masked, fmt
+        full = _report(repo, tmp_path, fmt, "--full")
+        assert PHONE in full and ID_CARD in full, fmt
+
+
+def test_numbers_in_free_text_are_masked_in_exports_unless_full(repo, tmp_path):
+    _free_text_records(repo)
+    for fmt in ("csv", "xlsx"):
+        for full in (False, True):
+            target = tmp_path / f"export{full}.{fmt}"
+            code, out, err = kehu("export", "--format", fmt, "--out", str(target), *(["--full"] if full else []), repo=repo)
+            assert code == 0, err
+            if fmt == "csv":
+                text = target.read_bytes().decode("utf-8-sig")
+            else:
+                text = "\n".join(str(c.value) for row in load_workbook(target)["客户"].iter_rows() for c in row)
+            assert (PHONE in text and ID_CARD in text) if full else (PHONE not in text and ID_CARD not in text), (fmt, full)
+            if not full:
+                assert f"王先生{MASKED_PHONE}" in text and MASKED_ID in text

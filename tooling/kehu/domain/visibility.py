@@ -2,15 +2,17 @@
 the reports (SPEC §6, §10; 002 客户管理制度4).
 
 A default output masks: phones as 138****8000, no street address (the community stays),
-机密 customers as id, owner and stage only, 绝密 customers and their visits and complaints
-left out entirely (no page, row, count or search entry). A `full` output, for management,
-shows everything. When two files share a customer id, the stricter level applies.
+phone and ID-card numbers typed into any text (notes, summaries, names, commit subjects) as
+138****8000 and 110105********002X (`text`), 机密 customers as id, owner and stage only,
+绝密 customers and their visits and complaints left out entirely (no page, row, count or
+search entry). A `full` output, for management, shows everything. When two files share a
+customer id, the stricter level applies.
 """
 
 from __future__ import annotations
 
 from kehu.domain.vocabulary import CONFIDENTIALITY, DEFAULT_CONFIDENTIALITY, strictness
-from kehu.phones import mask_phone
+from kehu.phones import mask_numbers, mask_phone
 
 FULL_ONLY = ("address",)  # fields only a full output shows, whatever the level
 
@@ -51,6 +53,11 @@ class Visibility:
     def phone(self, phone) -> str:
         return str(phone) if self.full else mask_phone(phone)
 
+    def text(self, value):
+        """Any value as this output shows it: in text, phone and ID-card numbers masked
+        (客户新号码 138****5678); other values, and everything in a full output, as they are."""
+        return mask_numbers(value) if isinstance(value, str) and not self.full else value
+
     def customer(self, record) -> dict | None:
         """The customer's fields as this output may show them; None when it shows none."""
         if not self.shows(record.id):
@@ -61,17 +68,24 @@ class Visibility:
         fields = _shown_fields(self.level(record.id))
         if fields:
             return {key: data[key] for key in fields if key in data}
-        shown = {key: value for key, value in data.items() if key not in FULL_ONLY}
+        shown = {key: self._masked(value) for key, value in data.items() if key not in FULL_ONLY}
         if isinstance(data.get("phones"), list):
             shown["phones"] = [mask_phone(p) for p in data["phones"]]
         return shown
+
+    def _masked(self, value):
+        if isinstance(value, dict):
+            return {key: self._masked(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self._masked(item) for item in value]
+        return self.text(value)
 
     def message(self, finding, title: str) -> str:
         """A finding's message, or the rule's `title` where the message would tell more
         than the output may: about a 机密 customer, or naming one it hides or restricts."""
         if finding.record in self.restricted or any(customer_id in finding.message.zh for customer_id in self.unshown):
             return title
-        return finding.message.zh
+        return self.text(finding.message.zh)
 
 
 def _shown_fields(level):

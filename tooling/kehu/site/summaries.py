@@ -49,7 +49,7 @@ def dashboard(site) -> None:
         charts.bars("客户按分级", [(g, sum(1 for d in customers if d.get("grade") == g))
                                    for g in site.repo.schemas.vocabulary("grade")]),
         charts.bars("客户按来源", ordered(Counter((d.get("source") or {}).get("channel", "未填") for d in customers))),
-        charts.bars("客户按地区", ordered(Counter(d.get("district", "未填") for d in customers))[:12]),
+        charts.bars("客户按地区", ordered(Counter(site.view.text(d.get("district", "未填")) for d in customers))[:12]),
         charts.columns("每月新增客户", sorted(months.items())[-24:]),
         charts.funnel("咨询 → 签约 转化", steps),
         charts.bars("投诉按类别", ordered(Counter(t.data.get("category") for t in visible_complaints))),
@@ -65,9 +65,9 @@ def pool_page(site) -> None:
              f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
              "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        name = "（机密）" if site.view.restricts(r.id) else esc(r.name)
+        name = "（机密）" if site.view.restricts(r.id) else site.show(r.name)
         left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"**逾期 {-r.days_left} 天**"
-        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {esc(r.grade)} | "
+        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {site.show(r.grade)} | "
                      f"{r.last_action or '—'} | {left} |")
     in_pool = [c for c in site.customers if c.data.get("owner") == POOL]
     lines += ["", f"## 在公海中的客户（{len(in_pool)}）", "", site.CUSTOMER_HEAD + "\n".join(site.customer_row(c, "") for c in in_pool)]
@@ -83,8 +83,8 @@ def overdue_page(site) -> None:
         lines += [f"## {label}（[{code}](rules/{code}.md)，{len(hits)}）", "", "| 记录 | 说明 |", "|---|---|"]
         for f in hits:
             target = f.record if f.record in site.repo.ids("customer") else site.customer_of.get(f.record)
-            link = f"[{f.record}](customers/{target}.md)" if target else esc(f.record)
-            lines.append(f"| {link} | {esc(site.message(f))} |")
+            link = f"[{f.record}](customers/{target}.md)" if target else site.show(f.record)
+            lines.append(f"| {link} | {site.show(site.message(f))} |")
         lines.append("")
     site.write("overdue.md", "\n".join(lines) + "\n")
 
