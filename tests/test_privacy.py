@@ -94,6 +94,40 @@ def test_a_name_that_closes_the_title_stays_text_in_every_title_and_body(repo):
     assert "</title><script>alert(1)" not in raw and "&lt;/title&gt;&lt;script&gt;alert(1)" in raw
 
 
+# --- 2. a finding's message never names a customer the output restricts or hides -------------
+
+def test_k301_on_a_visible_customer_does_not_name_the_confidential_one_it_collides_with(repo, tmp_path):
+    repo.customer(id="C2026-0002", name="钱机", phone="13700002222", registered_at="2026-11-01 09:00:00",
+                  extra="confidentiality: 机密\n")
+    repo.customer(id="C2026-0003", name="赵秘", phone="13700003333", registered_at="2026-11-01 09:00:00",
+                  extra="confidentiality: 绝密\n")
+    repo.customer(id="C2026-0004", name="孙甲", phone="137 0000 2222", owner="wangli", registered_at="2026-11-12 09:00:00")
+    repo.customer(id="C2026-0005", name="孙乙", phone="13700003333", owner="wangli", registered_at="2026-11-12 09:00:00")
+    shown = pages(repo, tmp_path)
+    for page in ("customers/C2026-0004.md", "customers/C2026-0005.md"):
+        assert "K301" in shown[page] and "撞单" in shown[page]
+        assert "钱机" not in shown[page] and "赵秘" not in shown[page] and "C2026-0003" not in shown[page]
+    assert "钱机" in pages(repo, tmp_path, full=True)["customers/C2026-0004.md"]
+
+
+def test_a_message_naming_a_confidential_customer_by_name_only_is_withheld_on_every_list(repo, tmp_path):
+    """The finding is on C2026-0001 (秘密) and its message names 钱机 (机密) without the id: the
+    customer page, the overdue list and the owner's staff page show the rule's title instead."""
+    from kehu.findings import Finding, Text
+
+    repo.customer(id="C2026-0002", name="钱机", phone="13700002222", extra="confidentiality: 机密\n")
+
+    def naming(result):
+        text = "与钱机的跟进冲突，最后一次 2026-09-01"
+        return [*result.findings, Finding("K401", "warning", "records/customers/2026/C2026-0001.yaml", 1, None,
+                                          "C2026-0001", Text(text, text))]
+
+    shown = pages(repo, tmp_path, findings=naming)
+    for page in ("customers/C2026-0001.md", "overdue.md", "staff/liuyang.md"):
+        assert "K401" in shown[page], page
+        assert "钱机" not in shown[page], page
+
+
 # --- 3. phone and ID numbers typed into free text are masked, unless --full ------------------
 
 def _free_text_records(repo):

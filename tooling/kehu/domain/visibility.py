@@ -11,10 +11,14 @@ customer id, the stricter level applies.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+
 from kehu.domain.vocabulary import CONFIDENTIALITY, DEFAULT_CONFIDENTIALITY, strictness
 from kehu.phones import mask_numbers, mask_phone
 
-FULL_ONLY = ("address",)  # fields only a full output shows, whatever the level
+FULL_ONLY = ("address",)
+CUSTOMER_ID = re.compile(r"C\d{4}-\d{4,}")  # fields only a full output shows, whatever the level
 
 
 class Visibility:
@@ -23,21 +27,26 @@ class Visibility:
     def __init__(self, repo, full: bool = False):
         self.full = full
         self.levels: dict[str, str] = {}
+        names = defaultdict(set)  # customer id -> the names its files give it
         for customer in repo.of("customer", valid_only=False):
             level = customer.data.get("confidentiality", DEFAULT_CONFIDENTIALITY)
             level = level if isinstance(level, str) else None  # a level the table does not know: the strictest
             if customer.id is not None and (customer.id not in self.levels
                                             or strictness(level) > strictness(self.levels[customer.id])):
                 self.levels[customer.id] = level
+            names[customer.id].add(customer.data.get("name"))
         shown = {i: _shown_fields(level) for i, level in self.levels.items()}
         self.hidden_customers = set() if full else {i for i, fields in shown.items() if fields == ()}
         self.restricted = set() if full else {i for i, fields in shown.items() if fields}
         self.unshown = self.hidden_customers | self.restricted  # customers a message may not name
         self.hidden = set(self.hidden_customers)  # and their visits and complaints
+        self.about_restricted = set()  # visits and complaints of a 机密 customer: their messages tell about it
         for kind in ("visit", "complaint"):
             for record in repo.of(kind, valid_only=False):
-                if record.data.get("customer") in self.hidden_customers and record.id is not None:
-                    self.hidden.add(record.id)
+                customer_id = record.data.get("customer")
+                if record.id is not None and customer_id in self.unshown:
+                    (self.hidden if customer_id in self.hidden_customers else self.about_restricted).add(record.id)
+        self.mentions_unshown = _Mentions(self.unshown, {name for i in self.unshown for name in names[i]})
 
     def level(self, customer_id) -> str | None:
         return self.levels.get(customer_id)
@@ -82,10 +91,35 @@ class Visibility:
 
     def message(self, finding, title: str) -> str:
         """A finding's message, or the rule's `title` where the message would tell more
-        than the output may: about a 机密 customer, or naming one it hides or restricts."""
-        if finding.record in self.restricted or any(customer_id in finding.message.zh for customer_id in self.unshown):
+        than the output may: about a 机密 customer (or its visits and complaints), or naming
+        -- by id or by name -- a customer it hides or restricts."""
+        text = finding.message.zh
+        if finding.record in self.restricted or finding.record in self.about_restricted or self.mentions_unshown(text):
             return title
-        return self.text(finding.message.zh)
+        return self.text(text)
+
+
+class _Mentions:
+    """Whether a text names one of some customers, by id or by name (of two characters or
+    more: a one-character name would match half the messages). Quick at company size: ids
+    are looked up whole, names by their first two characters."""
+
+    def __init__(self, ids, names):
+        self.ids = {i for i in ids if isinstance(i, str)}
+        self.odd_ids = [i for i in self.ids if not CUSTOMER_ID.fullmatch(i)]  # an invalid record's id, written oddly
+        self.names = defaultdict(set)
+        for name in names:
+            if isinstance(name, str) and len(name) >= 2:
+                self.names[name[:2]].add(name)
+
+    def __call__(self, text: str) -> bool:
+        if any(m.group() in self.ids for m in CUSTOMER_ID.finditer(text)) or any(i in text for i in self.odd_ids):
+            return True
+        if self.names:
+            for at in range(len(text) - 1):
+                if any(text.startswith(name, at) for name in self.names.get(text[at:at + 2], ())):
+                    return True
+        return False
 
 
 def _shown_fields(level):
