@@ -197,3 +197,63 @@ def test_numbers_in_free_text_are_masked_in_exports_unless_full(repo, tmp_path):
             assert (PHONE in text and ID_CARD in text) if full else (PHONE not in text and ID_CARD not in text), (fmt, full)
             if not full:
                 assert f"王先生{MASKED_PHONE}" in text and MASKED_ID in text
+
+
+# --- 5. 机密: id, owner and stage, nothing else; 绝密: nothing ------------------------------------
+
+def _confidential(repo):
+    repo.customer(id="C2026-0002", name="钱机", phone="13700002222", owner="pool", registered_by="wangli",
+                  registered_at="2026-08-03 10:30:00",
+                  extra="confidentiality: 机密\ngrade: A\nowner_history:\n"
+                        "  - {owner: pool, from: 2026-10-09, by: sunmin, reason: 钱机嫌报价高不再跟进}\n")
+    text = (repo.root / "records/customers/2026/C2026-0002.yaml").read_text(encoding="utf-8")
+    (repo.root / "records/customers/2026/C2026-0002.yaml").write_text(text.replace("grade: B\n", ""), encoding="utf-8")
+    # a 机密 customer the pool clock runs for, and a complaint about it that is overdue
+    repo.customer(id="C2026-0003", name="钱密", phone="13700003333", owner="wangli", registered_at="2026-07-06 10:30:00",
+                  extra="confidentiality: 机密\n")
+    text = (repo.root / "records/customers/2026/C2026-0003.yaml").read_text(encoding="utf-8")
+    (repo.root / "records/customers/2026/C2026-0003.yaml").write_text(text.replace("grade: B", "grade: D"), encoding="utf-8")
+    repo.write("records/complaints/2026/T2026-0003.yaml",
+               "id: T2026-0003\ncustomer: C2026-0003\nreceived_at: 2026-11-02 09:00:00\nchannel: 电话\ncategory: 工期\n"
+               "description: 工期拖延\nhandler: zhouhui\nstatus: 受理\n")
+    repo.customer(id="C2026-0004", name="赵秘", phone="13700004444", owner="pool", registered_by="wangli",
+                  registered_at="2026-08-03 10:30:00",
+                  extra="confidentiality: 绝密\nowner_history:\n  - {owner: pool, from: 2026-10-09, by: sunmin, reason: 赵秘不接}\n")
+
+
+def _rows_of(text: str, customer_id: str) -> list[str]:
+    return [line for line in text.splitlines() if customer_id in line and line.startswith("|")]
+
+
+def test_confidential_customers_show_only_id_owner_and_stage_on_every_list(repo, tmp_path):
+    _confidential(repo)
+    shown = pages(repo, tmp_path)
+    listing = {"year list": shown["customers/2026.md"], "pool": shown["pool.md"], "staff": shown["staff/wangli.md"]}
+    for where, text in listing.items():
+        rows = _rows_of(text, "C2026-0002") + _rows_of(text, "C2026-0003")
+        assert rows, where
+        for row in rows:
+            for secret in ("钱机", "钱密", "| A |", "| D |", "2026-08-03", "2026-07-06", "万科"):
+                assert secret not in row, (where, secret, row)
+    pool_rows = _rows_of(shown["pool.md"], "C2026-0003")
+    assert pool_rows and "天" not in pool_rows[0]  # not even the days left: they tell when it was last visited
+    overdue = shown["overdue.md"]
+    complaint_rows = [line for line in overdue.splitlines() if "T2026-0003" in line]
+    assert complaint_rows
+    for row in complaint_rows:
+        assert "2026-11-02" not in row and "投诉未在" in row, row  # the rule's title, not the dates
+    everything = "\n".join(shown.values())
+    assert "嫌报价高" not in everything and "赵秘" not in everything and "C2026-0004" not in everything
+
+
+def test_the_monthly_report_shows_confidential_customers_as_id_and_leaves_top_secret_out(repo):
+    _confidential(repo)
+    for fmt in ("md", "json"):
+        code, out, err = kehu("report", "monthly", "--format", fmt, repo=repo)
+        assert code == 0, err
+        assert "C2026-0002" in out and "C2026-0004" not in out and "赵秘" not in out, fmt
+        assert "嫌报价高" not in out and "2026-10-09" not in out and "王丽" not in out, fmt
+    document = json.loads(kehu("report", "monthly", "--format", "json", repo=repo)[1])
+    assert document["summary"]["reclaimed"] == 1
+    full = kehu("report", "monthly", "--format", "json", "--full", repo=repo)[1]
+    assert "C2026-0004" in full and "嫌报价高" in full

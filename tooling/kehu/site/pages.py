@@ -87,12 +87,14 @@ class Site:
         return self.view.message(finding, RULES[finding.code].title_for(self.repo.policy).zh)
 
     def customer_row(self, c, up: str) -> str:
-        d = c.data
-        name = "（机密）" if self.restricted(c) else self.show(d.get("name"))
-        community = "" if self.restricted(c) else self.show(d.get("community"))
-        registered = local_date(d.get("registered_at"))
-        return (f"| [{c.id}]({up}customers/{c.id}.md) | {name} | {self.show(d.get('grade'))} | "
-                f"{self.show(d.get('stage'))} | {self.person(d.get('owner'))} | {community} | {registered or ''} |")
+        """A customer in a list; a 机密 one as id, stage and owner only (no name, grade,
+        小区 or registration date)."""
+        d, secret = c.data, self.restricted(c)
+        name = "（机密）" if secret else self.show(d.get("name"))
+        grade, community = ("", "") if secret else (self.show(d.get("grade")), self.show(d.get("community")))
+        registered = None if secret else local_date(d.get("registered_at"))
+        return (f"| [{c.id}]({up}customers/{c.id}.md) | {name} | {grade} | {self.show(d.get('stage'))} | "
+                f"{self.person(d.get('owner'))} | {community} | {registered or ''} |")
 
     CUSTOMER_HEAD = "| 编号 | 姓名 | 分级 | 阶段 | 客户经理 | 小区 | 登记日期 |\n|---|---|---|---|---|---|---|\n"
 

@@ -65,10 +65,11 @@ def pool_page(site) -> None:
              f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
              "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        name = "（机密）" if site.view.restricts(r.id) else site.show(r.name)
         left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"**逾期 {-r.days_left} 天**"
-        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {site.show(r.grade)} | "
-                     f"{r.last_action or '—'} | {left} |")
+        name, grade, last = site.show(r.name), site.show(r.grade), r.last_action or "—"
+        if site.view.restricts(r.id):  # 机密: id and owner; the days would tell when it was last visited
+            name, grade, last, left = "（机密）", "", "—", "—"
+        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
     in_pool = [c for c in site.customers if c.data.get("owner") == POOL]
     lines += ["", f"## 在公海中的客户（{len(in_pool)}）", "", site.CUSTOMER_HEAD + "\n".join(site.customer_row(c, "") for c in in_pool)]
     site.write("pool.md", "\n".join(lines) + "\n")
