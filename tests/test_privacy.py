@@ -4,6 +4,7 @@ and `kehu export` show of a record -- and what only `--full` shows."""
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -199,6 +200,23 @@ def test_numbers_in_free_text_are_masked_in_exports_unless_full(repo, tmp_path):
                 assert f"王先生{MASKED_PHONE}" in text and MASKED_ID in text
 
 
+# --- 4. a second file with a 绝密 customer's id shows nothing of it ----------------------------
+
+def test_a_file_reusing_a_top_secret_id_keeps_the_name_out_of_search_lists_and_staff_pages(repo):
+    repo.customer(id="C2026-0002", name="赵秘", phone="13700002222", owner="wangli", extra="confidentiality: 绝密\n")
+    repo.customer(id="C2026-0002", name="赵秘二", phone="13700003333", owner="wangli", folder="2025",
+                  registered_at="2025-11-10 10:30:00")
+    site = build(repo)
+    index = (site / "assets" / "kehu-search.json").read_text(encoding="utf-8")
+    json.loads(index)
+    assert "赵秘" not in index and "zhaomi" not in index and "C2026-0002" not in index
+    for page in ("customers/2026/index.html", "customers/2025/index.html", "staff/wangli/index.html", "index.html"):
+        path = site / page
+        assert not path.exists() or ("赵秘" not in path.read_text(encoding="utf-8")
+                                     and "C2026-0002" not in path.read_text(encoding="utf-8")), page
+    assert "赵秘" not in site_text(site)
+
+
 # --- 5. 机密: id, owner and stage, nothing else; 绝密: nothing ------------------------------------
 
 def _confidential(repo):
@@ -257,3 +275,30 @@ def test_the_monthly_report_shows_confidential_customers_as_id_and_leaves_top_se
     assert document["summary"]["reclaimed"] == 1
     full = kehu("report", "monthly", "--format", "json", "--full", repo=repo)[1]
     assert "C2026-0004" in full and "嫌报价高" in full
+
+
+# --- 6. no "nan ㎡" or "inf 万" anywhere --------------------------------------------------------
+
+NON_FINITE = re.compile(r"(?<![A-Za-z])(nan|inf|NaN|Infinity)(?![A-Za-z])")
+
+
+def test_non_finite_numbers_never_reach_pages_reports_or_exports(repo, tmp_path):
+    repo.customer(id="C2026-0002", name="钱甲", phone="13700002222",
+                  extra="house: {type: 别墅, area_sqm: .nan}\nbudget_wan: .inf\n")
+    repo.customer(id="C2026-0003", name="钱乙", phone="13700003333",
+                  extra="house: {type: 别墅, area_sqm: -.inf}\nbudget_wan: .nan\ncontract: {amount_wan: .inf}\n")
+    for full in (False, True):
+        for path, text in pages(repo, tmp_path, full=full).items():
+            if path.startswith("rules/"):
+                continue  # the rule catalogue explains .inf / .nan in its examples
+            assert not NON_FINITE.search(text.replace(".inf / .nan", "")), (path, NON_FINITE.search(text))
+    for fmt in ("md", "json"):
+        out = kehu("report", "range", "--from", "2026-01-01", "--to", "2026-12-31", "--format", fmt, repo=repo)[1]
+        assert not NON_FINITE.search(out), fmt
+    target = tmp_path / "out.csv"
+    assert kehu("export", "--format", "csv", "--full", "--out", str(target), repo=repo)[0] == 0
+    assert not NON_FINITE.search(target.read_text(encoding="utf-8-sig"))
+    for path in build(repo).rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "nan ㎡" not in text and "inf 万" not in text and "nan 万" not in text, path
+
