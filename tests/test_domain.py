@@ -124,6 +124,6 @@ def test_the_site_catalogue_and_pool_page_read_the_policy_in_force(repo, tmp_pat
     repo.write("records/policy.yaml", "complaint_reply_wd: 1\nreclaim_after_days: {A: 90, B: 60, C: 45, D: 30}\n")
     result = run_check(Settings(repo.root, TODAY))
     generate(result.repo, result.findings, tmp_path, full=False)
-    assert (tmp_path / "rules" / "K502.md").read_text(encoding="utf-8").startswith("# K502 投诉未在 1 个工作日内答复客户")
+    assert "\n# K502 投诉未在 1 个工作日内答复客户\n" in (tmp_path / "rules" / "K502.md").read_text(encoding="utf-8")
     assert "投诉未在 1 个工作日内答复客户" in (tmp_path / "rules" / "index.md").read_text(encoding="utf-8")
     assert "连续 A 90、B 60、C 45、D 30 天无销售跟进" in (tmp_path / "pool.md").read_text(encoding="utf-8")

@@ -323,3 +323,130 @@ def test_edge_dates_and_numbers_reach_every_output_without_a_crash(repo, tmp_pat
     codeowners(repository)
     pages(repository, result.findings, tmp_path_factory.mktemp("pages"), full=False)
     assert time.perf_counter() - started < 20
+
+
+# --- privacy: numbers and markup typed into any text field never leave a default output ----
+
+def _mobile(second: int, rest: int, style: str) -> str:
+    number = f"1{second}{rest:09d}"
+    if style == "spaced":
+        return f"{number[:3]} {number[3:7]} {number[7:]}"
+    if style == "dashed":
+        return f"+86 {number[:3]}-{number[3:7]}-{number[7:]}"
+    if style == "wide":  # full-width digits, as a Chinese input method types them
+        return number.translate({ord(str(n)): chr(0xFF10 + n) for n in range(10)})
+    return number
+
+
+PHONE_TEXT = st.builds(_mobile, st.integers(3, 9), st.integers(0, 10**9 - 1), st.sampled_from(["plain", "spaced", "dashed", "wide"]))
+ID_TEXT = st.builds(lambda digits, last: f"{digits:017d}{last}", st.integers(10**16, 10**17 - 1), st.sampled_from("0123456789Xx"))
+LANDLINE_TEXT = st.builds(lambda area, number: f"0{area}-{number}", st.sampled_from(["21", "10", "571", "755"]),
+                          st.integers(10**7, 10**8 - 1))
+MARKUP = st.sampled_from(["<script>alert(1)</script>", "</title>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"])
+# prose around the numbers: any characters but digits (a number glued to more digits is a longer number, not a phone)
+PROSE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Nd")), max_size=8)
+SEPARATOR = st.sampled_from([" ", "，", "电话", "：", "Tel", "/", "（", "）"])
+NUMBER = st.one_of(PHONE_TEXT, ID_TEXT, LANDLINE_TEXT)
+# (the text, the numbers typed into it)
+PII_TEXT = st.lists(st.tuples(SEPARATOR, st.one_of(PROSE, MARKUP).map(lambda t: (t, False)) | NUMBER.map(lambda n: (n, True)),
+                              SEPARATOR), min_size=1, max_size=4).map(
+    lambda parts: ("".join(a + b + c for a, (b, _), c in parts), [b for _, (b, number), _ in parts if number]))
+SECRET_NAME = "机密客户甲"  # the 机密 customer's name starts with it: no default output may show it
+
+
+def _customer(id, registered, text, shared_phone, level):
+    return {
+        "id": id, "name": (SECRET_NAME if level == "机密" else "") + next(text), "phones": [shared_phone],
+        "wechat": next(text), "district": next(text), "community": next(text), "address": next(text),
+        "source": {"channel": "老客户介绍", "referrer": next(text)}, "house": {"type": "普通"}, "style": next(text),
+        "grade": "B", "stage": "咨询", "owner": "pool", "registered_at": registered, "registered_by": "wangli",
+        "confidentiality": level, "survey": {key: next(text) for key in ("age_range", "occupation", "income_range",
+                                                                          "decision_maker", "heard_from")},
+        "owner_history": [{"owner": "pool", "from": "2026-10-15", "by": "sunmin", "reason": next(text)}],
+        "tags": [next(text)], "notes": next(text),
+    }
+
+
+def _visit_and_complaint(n, customer, text):
+    visit = {"id": f"V2026-00000{n}", "customer": customer, "at": "2026-10-12 10:00:00", "staff": "wangli", "type": "电话",
+             "summary": next(text)}
+    complaint = {"id": f"T2026-000{n}", "customer": customer, "received_at": "2026-10-12 09:00:00", "channel": "电话",
+                 "category": "工期", "description": next(text), "against": {"department": next(text)}, "handler": "zhouhui",
+                 "status": "已解决", "investigation_started_at": "2026-10-12 10:00:00", "replied_at": "2026-10-12 11:00:00",
+                 "resolved_at": "2026-10-13 11:00:00", "resolution": next(text),
+                 "escalations": [{"level": "部门经理", "at": "2026-10-12 12:00:00", "by": "sunmin", "note": next(text)}],
+                 "follow_up": {"at": "2026-10-14 10:00:00", "by": "zhouhui", "satisfied": True, "comment": next(text)}}
+    return visit, complaint
+
+
+def _default_outputs(repository, findings, out) -> dict[str, str]:
+    """Every default (masked) output, as text: pages, search index, reports, export, CODEOWNERS."""
+    from openpyxl import load_workbook
+
+    from kehu.codeowners import generate as codeowners
+    from kehu.domain import Visibility, date_range
+    from kehu.exchange.export import rows, to_csv, to_xlsx
+    from kehu.report import statistics
+    from kehu.site.pages import generate as pages
+    from kehu.stats import report_tables
+
+    def cells(book: bytes) -> str:
+        import io
+
+        return "\n".join(str(c.value) for sheet in load_workbook(io.BytesIO(book)) for row in sheet.iter_rows() for c in row)
+
+    pages(repository, findings, out, full=False)
+    outputs = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
+    period = date_range(date(2026, 1, 1), date(2026, 11, 20))
+    tables = report_tables(repository, period, Visibility(repository))
+    outputs["report.md"] = statistics.markdown(period, tables)
+    outputs["report.json"] = statistics.as_json(period, tables)
+    outputs["report.xlsx"] = cells(statistics.xlsx(period, tables))
+    table = rows(repository, False)
+    outputs["export.csv"] = to_csv(table).decode("utf-8-sig")
+    outputs["export.xlsx"] = cells(to_xlsx(table))
+    outputs["CODEOWNERS"] = codeowners(repository)[0]
+    return outputs
+
+
+@settings(max_examples=max(10, EXAMPLES // 20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(PII_TEXT, min_size=60, max_size=60),
+       shared=st.builds(_mobile, st.integers(3, 9), st.integers(0, 10**9 - 1), st.sampled_from(["plain", "spaced", "dashed"])))
+def test_no_default_output_shows_a_typed_number_a_confidential_name_or_live_markup(repo, tmp_path_factory, texts, shared):
+    """Phones, landlines, ID numbers and markup typed into every text field of a 机密 and a
+    秘密 customer (who share a phone: K301 names the 机密 one), their visits and complaints:
+    no default output -- pages, search index, reports (md/json/xlsx), export (csv/xlsx),
+    CODEOWNERS -- shows a number unmasked or the 机密 customer's name, and no page holds
+    live markup."""
+    import re
+
+    import yaml
+
+    text = iter(t for t, _ in texts)
+    records = {"customers/2026/C2026-0008": _customer("C2026-0008", "2026-03-01 09:00:00", text, shared, "机密"),
+               "customers/2026/C2026-0009": _customer("C2026-0009", "2026-05-01 09:00:00", text, shared, "秘密")}
+    for n, customer in ((8, "C2026-0008"), (9, "C2026-0009")):
+        visit, complaint = _visit_and_complaint(n, customer, text)
+        records[f"visits/2026/10/{visit['id']}"], records[f"complaints/2026/{complaint['id']}"] = visit, complaint
+    for path, data in records.items():
+        repo.write(f"records/{path}.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    result = run_check(Settings(repo.root, date(2026, 11, 20)))
+    assert all(r.valid for r in result.repo.records if r.id in {d["id"] for d in records.values()}), \
+        [f.message.zh for f in result.findings if f.code == "K101"]
+    assert "K301" in {f.code for f in result.findings}  # the 秘密 customer's message names the 机密 one
+
+    wide = str.maketrans({chr(0xFF10 + n): str(n) for n in range(10)})
+    numbers = set()  # each number as typed, in ASCII digits, and as its digits alone (a mobile without +86)
+    for number in [n for _, typed in texts for n in typed] + [shared]:
+        digits = re.sub(r"\D", "", number.translate(wide))
+        numbers |= {number, number.translate(wide), digits[2:] if number.startswith("+86") else digits}
+    outputs = _default_outputs(result.repo, result.findings, tmp_path_factory.mktemp("pages"))
+    for name, output in outputs.items():
+        shown = [n for n in numbers if n in output]
+        assert not shown, (name, shown)
+        assert SECRET_NAME not in output, name
+        if name.endswith(".md"):  # the charts' own <title>s hold escaped text only: what is left came from a record
+            lowered = re.sub(r"<title>[^<]*</title>", "", output).lower()
+            assert not [m for m in ("<script", "</title", "<img") if m in lowered], (name, output)
+            prose = re.sub(r'<figure class="kehu-chart">.*?</figure>', "", lowered, flags=re.S)  # raw HTML: no Markdown
+            assert "](javascript:" not in prose, (name, output)

@@ -58,13 +58,17 @@ def _percent(part: int, whole: int):
 
 def report_tables(repo, period: Period, view: Visibility | None = None) -> list[Table]:
     """Every table of the statistics for `period`, as `view` may show them (by default
-    masked: 绝密 customers are not counted, 机密 ones show no owner-history reason)."""
+    masked: 绝密 customers are not counted, 机密 ones are shown by id alone, numbers typed
+    into text are masked)."""
     view = view or Visibility(repo)
     customers = sorted((c for c in repo.of("customer") if view.shows(c.id)), key=lambda c: c.id)
     ids = {c.id for c in customers}
-    return [*_new_customers(customers, period), _stage_changes(customers, period), *_visits(repo, ids, period),
-            _complaints(repo, ids, period), _survey_completeness(repo, customers, period),
-            _reclaimed(repo, customers, period, view)]
+    tables = [*_new_customers(customers, period), _stage_changes(customers, period), *_visits(repo, ids, period),
+              _complaints(repo, ids, period), _survey_completeness(repo, customers, period),
+              _reclaimed(repo, customers, period, view)]
+    for table in tables:  # a phone typed into a reason, a district or a staff name is masked in every format
+        table.rows = [[view.text(value) for value in row] for row in table.rows]
+    return tables
 
 
 def _new_customers(customers, period: Period) -> list[Table]:
@@ -153,8 +157,10 @@ def _reclaimed(repo, customers, period: Period, view: Visibility) -> Table:
         holder = c.data.get("registered_by")
         for entry in c.data.get("owner_history") or []:
             if entry.get("owner") == POOL and local_datetime(entry.get("from")) in period:
-                reason = "" if view.restricts(c.id) else entry.get("reason", "")
-                reclaimed.append([c.id, staff_label(repo, holder), str(local_date(entry.get("from"))), reason])
+                if view.restricts(c.id):  # 机密: counted, shown by id; its owner history stays unshown
+                    reclaimed.append([c.id, None, None, None])
+                else:
+                    reclaimed.append([c.id, staff_label(repo, holder), str(local_date(entry.get("from"))), entry.get("reason", "")])
             holder = entry.get("owner")
     return Table("reclaimed", "收回公海的客户", ["客户", "原客户经理", "日期", "理由"], reclaimed)
 

@@ -1,7 +1,8 @@
 """`kehu export`: every customer as one sheet, ready for Excel or WPS.
 
 Masked unless --full, by the policy the site follows (kehu.domain.Visibility): phones as
-138****8000, no street address, 机密 customers as id/owner/stage, 绝密 customers left out.
+138****8000, also where typed into a name or the 小区, no street address, 机密 customers as
+id/owner/stage, 绝密 customers left out.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def rows(repo, full: bool) -> list[list]:
             "registered_at": registered.strftime("%Y-%m-%d %H:%M") if registered else None,
             "registered_by": staff_name(repo, d.get("registered_by")), "confidentiality": view.level(customer.id),
         }
-        out.append([values[key] for key, _ in COLUMNS])
+        out.append([view.text(values[key]) for key, _ in COLUMNS])
     return out
 
 

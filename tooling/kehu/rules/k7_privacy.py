@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from kehu.facts import values_at
 from kehu.findings import Hit, Text
-from kehu.phones import mask_phone
+from kehu.phones import ID_CARD, MOBILE, mask_id_card, mask_phone
 from kehu.rules.base import rule
 
 # the free-text fields of each kind: what people type prose into
@@ -17,8 +16,6 @@ FREE_TEXT = {
     "complaint": (("description",), ("resolution",), ("escalations", "*", "note"), ("follow_up", "comment")),
     "appeal": (("reason",), ("steps", "*", "note")),
 }
-MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![0-9])")
-ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -38,7 +35,7 @@ def pii_in(text: str) -> list[Text]:
         found.append(Text(f"手机号 {mask_phone(match.group(1))}", f"a mobile number {mask_phone(match.group(1))}"))
     for match in ID_CARD.finditer(text):
         if is_id_card(match.group(1)):
-            masked = match.group(1)[:6] + "********" + match.group(1)[-4:]
+            masked = mask_id_card(match.group(1))
             found.append(Text(f"身份证号 {masked}", f"an ID card number {masked}"))
     return found
 

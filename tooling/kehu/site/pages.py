@@ -1,10 +1,11 @@
 """Records -> Markdown pages. Independent of the site engine, so the engine can change.
 
 Privacy is kehu.domain's `Visibility`, the policy the export and the reports follow too:
-phones masked, addresses reduced to the community, 机密 customers shown as id/owner/stage
-only, 绝密 customers and everything about them left out — no page, no search entry, no
-count. Every value from a record goes through `esc`, so a name like <script> is text on
-every page and in search.
+phones masked, also where typed into text, addresses reduced to the community, 机密
+customers shown as id/owner/stage only, 绝密 customers and everything about them left out --
+no page, no search entry, no count. Every value from a record goes through `Site.show`
+(masked, then `esc`), so a name like <script> is text on every page and in search, and a
+page whose heading holds one sets its title in front matter (`titled`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from kehu.domain import POOL, Visibility, contract_signed, staff_name, survey_completeness
 from kehu.facts import visits_by_customer
-from kehu.markdown import esc
+from kehu.markdown import esc, titled
 from kehu.rules import RULES
 from kehu.site import summaries
 from kehu.site.search import entry, spellings
@@ -62,10 +63,20 @@ class Site:
         self.pages += 1
         self.written.add(relative)
 
+    def show(self, value) -> str:
+        """A record value on a page: as this site's Visibility shows it (numbers in text
+        masked), then escaped."""
+        return esc(self.view.text(value))
+
+    def find(self, title: str, url: str, kind: str, words: list, spelled: list[str]) -> None:
+        """A search entry, its text masked like the pages'."""
+        text = self.view.text
+        self.search.append(entry(text(title), url, kind, [text(w) for w in words], [text(s) for s in spelled]))
+
     def person(self, staff_id, link_from: str | None = None) -> str:
         if staff_id == POOL:
             return "公海"
-        name = esc(staff_name(self.repo, staff_id))
+        name = self.show(staff_name(self.repo, staff_id))
         return f"[{name}]({link_from}staff/{staff_id}.md)" if (staff_id in self.staff and link_from is not None) else name
 
     def restricted(self, customer) -> bool:
@@ -76,11 +87,13 @@ class Site:
         return self.view.message(finding, RULES[finding.code].title_for(self.repo.policy).zh)
 
     def customer_row(self, c, up: str) -> str:
-        d = c.data
-        name = "（机密）" if self.restricted(c) else esc(d.get("name"))
-        community = "" if self.restricted(c) else esc(d.get("community"))
-        registered = local_date(d.get("registered_at"))
-        return (f"| [{c.id}]({up}customers/{c.id}.md) | {name} | {esc(d.get('grade'))} | {esc(d.get('stage'))} | "
+        """A customer in a list; a 机密 one as id, stage and owner only (no name, grade,
+        小区 or registration date)."""
+        d, secret = c.data, self.restricted(c)
+        name = "（机密）" if secret else self.show(d.get("name"))
+        grade, community = ("", "") if secret else (self.show(d.get("grade")), self.show(d.get("community")))
+        registered = None if secret else local_date(d.get("registered_at"))
+        return (f"| [{c.id}]({up}customers/{c.id}.md) | {name} | {grade} | {self.show(d.get('stage'))} | "
                 f"{self.person(d.get('owner'))} | {community} | {registered or ''} |")
 
     CUSTOMER_HEAD = "| 编号 | 姓名 | 分级 | 阶段 | 客户经理 | 小区 | 登记日期 |\n|---|---|---|---|---|---|---|\n"
@@ -126,45 +139,45 @@ class Site:
 
     def customer_page(self, c) -> str:
         d = self.view.customer(c)
-        # MkDocs puts a page's title into <title> and the nav unescaped: the title is the id
-        # alone (ids are pattern-checked); names appear only in the escaped body.
-        lines = ["---", f"title: {c.id}", "---", "", f"# {esc(c.id)} {'' if self.restricted(c) else esc(d.get('name'))}", ""]
-        facts = [("客户经理", self.person(d.get("owner"), "../")), ("阶段", esc(d.get("stage")))]
+        # the page's title (the browser tab, the header) is the id alone; the name appears only in the body
+        lines = [titled(c.id, f"{self.show(c.id)} {'' if self.restricted(c) else self.show(d.get('name'))}")]
+        facts = [("客户经理", self.person(d.get("owner"), "../")), ("阶段", self.show(d.get("stage")))]
         if self.restricted(c):
             lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts]
             lines += ["", "!!! note \"机密客户\"", "    按保密制度，本站只显示编号、客户经理和阶段。"]
             return "\n".join(lines) + "\n"
         house = d.get("house") or {}
         facts += [
-            ("分级", esc(d.get("grade"))), ("电话", "、".join(esc(p) for p in d.get("phones", []))),
-            ("地区", esc(d.get("district"))), ("小区", esc(d.get("community"))),
-            ("来源", esc((d.get("source") or {}).get("channel"))),
-            ("房屋", " ".join(esc(x) for x in (house.get("type"), f"{house['area_sqm']} ㎡" if house.get("area_sqm") else None,
+            ("分级", self.show(d.get("grade"))), ("电话", "、".join(self.show(p) for p in d.get("phones", []))),
+            ("地区", self.show(d.get("district"))), ("小区", self.show(d.get("community"))),
+            ("来源", self.show((d.get("source") or {}).get("channel"))),
+            ("房屋", " ".join(self.show(x) for x in (house.get("type"), f"{house['area_sqm']} ㎡" if house.get("area_sqm") else None,
                                                house.get("condition")) if x)),
-            ("预算", f"{esc(d.get('budget_wan'))} 万" if d.get("budget_wan") is not None else ""),
+            ("预算", f"{self.show(d.get('budget_wan'))} 万" if d.get("budget_wan") is not None else ""),
             ("设计师", self.person(d.get("designer"), "../") if d.get("designer") else ""),
-            ("登记", f"{esc(local_datetime(d.get('registered_at')) or '')}，{self.person(d.get('registered_by'), '../')}"),
+            ("登记", f"{self.show(local_datetime(d.get('registered_at')) or '')}，{self.person(d.get('registered_by'), '../')}"),
         ]
         if d.get("address"):
-            facts.append(("地址", esc(d.get("address"))))
+            facts.append(("地址", self.show(d.get("address"))))
         lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts if v] + [""]
         own = self.by_record.get(c.id, []) + [f for v in self.visits.get(c.id, ()) for f in self.by_record.get(v[1].id, [])] + [
             f for t in self.complaints.get(c.id, ()) for f in self.by_record.get(t.id, [])]
         if own:
-            lines += ["## 待处理的问题", ""] + [f"- **[{f.code}](../rules/{f.code}.md)** {esc(self.message(f))}"
+            lines += ["## 待处理的问题", ""] + [f"- **[{f.code}](../rules/{f.code}.md)** {self.show(self.message(f))}"
                                                for f in own] + [""]
-        events = [(when, f"{esc(v.data.get('type'))} · {self.person(v.data.get('staff'), '../')}", v.data.get("summary"))
+        events = [(when, f"{self.show(v.data.get('type'))} · {self.person(v.data.get('staff'), '../')}", v.data.get("summary"))
                   for when, v in self.visits.get(c.id, ())]
-        events += [(local_datetime(t.data.get("received_at")), f"投诉（{esc(t.data.get('category'))}，{esc(t.data.get('status'))}）",
-                    t.data.get("description")) for t in self.complaints.get(c.id, ())]
+        events += [(local_datetime(t.data.get("received_at")),
+                    f"投诉（{self.show(t.data.get('category'))}，{self.show(t.data.get('status'))}）", t.data.get("description"))
+                   for t in self.complaints.get(c.id, ())]
         events = sorted((e for e in events if e[0]), key=lambda e: e[0], reverse=True)
         if events:
             lines += ["## 时间线", "", "| 时间 | 事项 | 内容 |", "|---|---|---|"]
-            lines += [f"| {when:%Y-%m-%d %H:%M} | {what} | {esc(text)} |" for when, what, text in events] + [""]
+            lines += [f"| {when:%Y-%m-%d %H:%M} | {what} | {self.show(text)} |" for when, what, text in events] + [""]
         changes = self.history.get(c.file, [])
         if changes:
             lines += ["## 修改记录", "", "| 时间 | 谁 | 说明 |", "|---|---|---|"]
-            lines += [f"| {ch.when:%Y-%m-%d %H:%M} | {esc(ch.author)} | {esc(ch.subject)} |" for ch in changes] + [""]
+            lines += [f"| {ch.when:%Y-%m-%d %H:%M} | {self.show(ch.author)} | {self.show(ch.subject)} |" for ch in changes] + [""]
         return "\n".join(lines) + "\n"
 
     def search_entry(self, c) -> None:
@@ -172,11 +185,11 @@ class Site:
         owner = self.staff.get(d.get("owner"), {}).get("name", "")
         url = f"customers/{c.id}/"
         if self.restricted(c):
-            self.search.append(entry(c.id, url, "客户（机密）", [c.id, owner, d.get("stage")], spellings(owner)))
+            self.find(c.id, url, "客户（机密）", [c.id, owner, d.get("stage")], spellings(owner))
             return
         title = f"{c.id} {d.get('name', '')}"
         words = [c.id, d.get("name"), d.get("community"), d.get("district"), owner, d.get("stage")]
-        self.search.append(entry(title, url, "客户", words, spellings(d.get("name", "")) + spellings(owner)))
+        self.find(title, url, "客户", words, spellings(d.get("name", "")) + spellings(owner))
 
     def staff_pages(self) -> None:
         owned = defaultdict(list)
@@ -192,20 +205,20 @@ class Site:
             filled = [survey_completeness(c.data, required) for c in signed] if required else []
             rate = f"{100 * sum(filled) / len(filled):.0f}%" if filled else "—"
             state = "" if data.get("active") is not False else "（已离职）"
-            rows.append(f"| [{esc(data.get('name'))}]({staff_id}.md){state} | {esc(data.get('role'))} | "
-                        f"{esc(data.get('department'))} | {len(mine)} | {len(overdue)} | {rate} |")
-            lines = [f"# {esc(data.get('name'))}（{esc(staff_id)}）", "",
-                     f"{esc(data.get('role'))} · {esc(data.get('department'))}{state}", "",
+            rows.append(f"| [{self.show(data.get('name'))}]({staff_id}.md){state} | {self.show(data.get('role'))} | "
+                        f"{self.show(data.get('department'))} | {len(mine)} | {len(overdue)} | {rate} |")
+            lines = [titled(self.view.text(f"{data.get('name')}（{staff_id}）")),
+                     f"{self.show(data.get('role'))} · {self.show(data.get('department'))}{state}", "",
                      f"名下客户 **{len(mine)}** 位；待处理 **{len(overdue)}** 项；调查表完整率 **{rate}**"
                      f"（{len(signed)} 位签约客户，按政策 survey_required 的 {len(required)} 项计）。", ""]
             if overdue:
-                lines += ["## 待处理", ""] + [f"- [{f.record}](../customers/{f.record}.md) **{f.code}** {esc(self.message(f))}"
+                lines += ["## 待处理", ""] + [f"- [{f.record}](../customers/{f.record}.md) **{f.code}** {self.show(self.message(f))}"
                                               for f in overdue] + [""]
             if mine:
                 lines += ["## 名下客户", "", self.CUSTOMER_HEAD + "\n".join(self.customer_row(c, "../") for c in mine)]
             self.write(f"staff/{staff_id}.md", "\n".join(lines) + "\n")
-            self.search.append(entry(f"{data.get('name')}（{staff_id}）", f"staff/{staff_id}/", "员工",
-                                     [data.get("name"), staff_id, data.get("role")], spellings(data.get("name", ""))))
+            self.find(f"{data.get('name')}（{staff_id}）", f"staff/{staff_id}/", "员工",
+                      [data.get("name"), staff_id, data.get("role")], spellings(data.get("name", "")))
         self.write("staff/index.md", "# 员工\n\n| 姓名 | 岗位 | 部门 | 名下客户 | 待处理 | 调查表完整率 |\n"
                                      "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 

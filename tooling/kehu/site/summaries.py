@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from kehu.domain import POOL, funnel, joined, last_month, last_week, threshold
-from kehu.markdown import esc
+from kehu.markdown import esc, titled
 from kehu.pool import pool_rows
 from kehu.report.statistics import markdown
 from kehu.rules import RULES
@@ -49,7 +49,7 @@ def dashboard(site) -> None:
         charts.bars("客户按分级", [(g, sum(1 for d in customers if d.get("grade") == g))
                                    for g in site.repo.schemas.vocabulary("grade")]),
         charts.bars("客户按来源", ordered(Counter((d.get("source") or {}).get("channel", "未填") for d in customers))),
-        charts.bars("客户按地区", ordered(Counter(d.get("district", "未填") for d in customers))[:12]),
+        charts.bars("客户按地区", ordered(Counter(site.view.text(d.get("district", "未填")) for d in customers))[:12]),
         charts.columns("每月新增客户", sorted(months.items())[-24:]),
         charts.funnel("咨询 → 签约 转化", steps),
         charts.bars("投诉按类别", ordered(Counter(t.data.get("category") for t in visible_complaints))),
@@ -65,10 +65,11 @@ def pool_page(site) -> None:
              f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
              "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        name = "（机密）" if site.view.restricts(r.id) else esc(r.name)
         left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"**逾期 {-r.days_left} 天**"
-        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {esc(r.grade)} | "
-                     f"{r.last_action or '—'} | {left} |")
+        name, grade, last = site.show(r.name), site.show(r.grade), r.last_action or "—"
+        if site.view.restricts(r.id):  # 机密: id and owner; the days would tell when it was last visited
+            name, grade, last, left = "（机密）", "", "—", "—"
+        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
     in_pool = [c for c in site.customers if c.data.get("owner") == POOL]
     lines += ["", f"## 在公海中的客户（{len(in_pool)}）", "", site.CUSTOMER_HEAD + "\n".join(site.customer_row(c, "") for c in in_pool)]
     site.write("pool.md", "\n".join(lines) + "\n")
@@ -83,8 +84,8 @@ def overdue_page(site) -> None:
         lines += [f"## {label}（[{code}](rules/{code}.md)，{len(hits)}）", "", "| 记录 | 说明 |", "|---|---|"]
         for f in hits:
             target = f.record if f.record in site.repo.ids("customer") else site.customer_of.get(f.record)
-            link = f"[{f.record}](customers/{target}.md)" if target else esc(f.record)
-            lines.append(f"| {link} | {esc(site.message(f))} |")
+            link = f"[{f.record}](customers/{target}.md)" if target else site.show(f.record)
+            lines.append(f"| {link} | {site.show(site.message(f))} |")
         lines.append("")
     site.write("overdue.md", "\n".join(lines) + "\n")
 
@@ -104,7 +105,7 @@ def rule_pages(site) -> None:
     for code, rule in RULES.items():
         title = rule.title_for(site.repo.policy).zh  # the thresholds of the policy in force
         rows.append(f"| [{code}]({code}.md) | {rule.severity} | {esc(title)} |")
-        site.write(f"rules/{code}.md", f"# {code} {esc(title)}\n\n`{rule.name}` · 默认级别：{rule.severity}"
+        site.write(f"rules/{code}.md", f"{titled(f'{code} {title}')}\n`{rule.name}` · 默认级别：{rule.severity}"
                    f"{' · 在 kehu review 中检查' if rule.stage == 'review' else ''}\n\n{rule.doc}\n")
         site.search.append(entry(f"{code} {title}", f"rules/{code}/", "规则", [code, title, rule.name], []))
     site.write("rules/index.md", "# 规则目录\n\n| 代码 | 级别 | 规则 |\n|---|---|---|\n" + "\n".join(rows) + "\n")
