@@ -48,6 +48,7 @@ ID_CARD = re.compile(rf"(?<![0-9A-Za-z]){_ID_CARD}(?![0-9A-Za-z])")
 _IN_TEXT = re.compile(rf"(?<!\d)(?:{_ID_CARD}|(?:(?:\+|00)?86[ -]?)?{_MOBILE}|{_LANDLINE})(?!\d)")
 # full-width digits, plus, hyphen and space as their ASCII twins: one character for one, so
 # a match in the translated text is at the same place in the original
+_SEVEN_DIGITS = re.compile(r"(?:[\d０-９][ \-－\u3000]?){7}")  # every number masked has at least seven digits
 _HALF_WIDTH = str.maketrans({**{chr(0xFF10 + n): str(n) for n in range(10)}, "＋": "+", "－": "-", "\u3000": " ",
                              "Ｘ": "X", "ｘ": "x"})
 
@@ -55,6 +56,8 @@ _HALF_WIDTH = str.maketrans({**{chr(0xFF10 + n): str(n) for n in range(10)}, "�
 def mask_numbers(text: str) -> str:
     """Free text with every phone and ID-card number in it masked, the rest unchanged:
     客户新号码 13812345678 -> 客户新号码 138****5678; 身份证 11010519491231002X -> 身份证 110105********002X."""
+    if not _SEVEN_DIGITS.search(text):  # most text: no number to mask, nothing to translate
+        return text
     plain = text.translate(_HALF_WIDTH)
     parts, last = [], 0
     for match in _IN_TEXT.finditer(plain):

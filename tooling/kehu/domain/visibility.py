@@ -17,8 +17,8 @@ from collections import defaultdict
 from kehu.domain.vocabulary import CONFIDENTIALITY, DEFAULT_CONFIDENTIALITY, strictness
 from kehu.phones import mask_numbers, mask_phone
 
-FULL_ONLY = ("address",)
-CUSTOMER_ID = re.compile(r"C\d{4}-\d{4,}")  # fields only a full output shows, whatever the level
+FULL_ONLY = ("address",)  # fields only a full output shows, whatever the level
+CUSTOMER_ID = re.compile(r"C\d{4}-\d{4,}")  # how a message names a customer
 
 
 class Visibility:

@@ -152,7 +152,7 @@ class Site:
             ("地区", self.show(d.get("district"))), ("小区", self.show(d.get("community"))),
             ("来源", self.show((d.get("source") or {}).get("channel"))),
             ("房屋", " ".join(self.show(x) for x in (house.get("type"), f"{house['area_sqm']} ㎡" if house.get("area_sqm") else None,
-                                               house.get("condition")) if x)),
+                                                     house.get("condition")) if x)),
             ("预算", f"{self.show(d.get('budget_wan'))} 万" if d.get("budget_wan") is not None else ""),
             ("设计师", self.person(d.get("designer"), "../") if d.get("designer") else ""),
             ("登记", f"{self.show(local_datetime(d.get('registered_at')) or '')}，{self.person(d.get('registered_by'), '../')}"),
