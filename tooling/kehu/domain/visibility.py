@@ -34,7 +34,8 @@ class Visibility:
             if customer.id is not None and (customer.id not in self.levels
                                             or strictness(level) > strictness(self.levels[customer.id])):
                 self.levels[customer.id] = level
-            names[customer.id].add(customer.data.get("name"))
+            if isinstance(customer.data.get("name"), str):  # an invalid record may hold anything there
+                names[customer.id].add(customer.data["name"])
         shown = {i: _shown_fields(level) for i, level in self.levels.items()}
         self.hidden_customers = set() if full else {i for i, fields in shown.items() if fields == ()}
         self.restricted = set() if full else {i for i, fields in shown.items() if fields}
@@ -44,7 +45,7 @@ class Visibility:
         for kind in ("visit", "complaint"):
             for record in repo.of(kind, valid_only=False):
                 customer_id = record.data.get("customer")
-                if record.id is not None and customer_id in self.unshown:
+                if record.id is not None and isinstance(customer_id, str) and customer_id in self.unshown:
                     (self.hidden if customer_id in self.hidden_customers else self.about_restricted).add(record.id)
         self.mentions_unshown = _Mentions(self.unshown, {name for i in self.unshown for name in names[i]})
 
