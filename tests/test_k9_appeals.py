@@ -116,3 +116,18 @@ def test_review_an_appeal_is_a_record_its_customers_owner_approves(history):
 def test_k701_reads_the_appeals_free_text(repo):
     text = appeal(step("部门经理", "2026-11-18 10:00:00")).replace("由我接待", "由我接待，客户电话 13812345678")
     assert_findings(repo, PATH, text, [("K701", 5)], select="K701")
+
+
+def test_the_customer_page_shows_its_appeals_and_their_findings(repo, tmp_path):
+    """The appeal that settles a 撞单 dispute is on the customer's page: in the timeline, with
+    each level's decision, and its open problems among the customer's."""
+    from kehu.check import Settings, run_check
+    from kehu.site.pages import generate
+
+    repo.write(PATH, appeal(step("部门经理", "2026-11-11 10:00:00", "sunmin", "上报"),
+                            step("总经办", "2026-11-12 10:00:00")))  # K901: 品控中心 skipped
+    result = run_check(Settings(repo.root, date(2026, 11, 20)))
+    generate(result.repo, result.findings, tmp_path, full=False)
+    page = (tmp_path / "customers" / "C2026-0001.md").read_text(encoding="utf-8")
+    assert "申诉 A2026-0001（处理中" in page and "部门经理：上报；总经办：待答复" in page
+    assert "K901" in page.split("## 时间线")[0]

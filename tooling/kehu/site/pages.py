@@ -38,11 +38,12 @@ class Site:
         self.visits = visits_by_customer(repo)
         self.complaints = defaultdict(list)
         self.customer_of = {}  # visit or complaint id -> its customer
-        for kind in ("visit", "complaint"):
+        self.appeals = defaultdict(list)
+        for kind in ("visit", "complaint", "appeal"):
             for record in repo.of(kind):
                 self.customer_of[record.id] = record.data.get("customer")
-                if kind == "complaint":
-                    self.complaints[record.data.get("customer")].append(record)
+                if kind != "visit":
+                    (self.complaints if kind == "complaint" else self.appeals)[record.data.get("customer")].append(record)
         self.by_record = defaultdict(list)
         for finding in self.findings:
             if finding.record:
@@ -161,7 +162,7 @@ class Site:
             facts.append(("地址", self.show(d.get("address"))))
         lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts if v] + [""]
         own = self.by_record.get(c.id, []) + [f for v in self.visits.get(c.id, ()) for f in self.by_record.get(v[1].id, [])] + [
-            f for t in self.complaints.get(c.id, ()) for f in self.by_record.get(t.id, [])]
+            f for t in (*self.complaints.get(c.id, ()), *self.appeals.get(c.id, ())) for f in self.by_record.get(t.id, [])]
         if own:
             lines += ["## 待处理的问题", ""] + [f"- **[{f.code}](../rules/{f.code}.md)** {self.show(self.message(f))}"
                                                for f in own] + [""]
@@ -170,6 +171,11 @@ class Site:
         events += [(local_datetime(t.data.get("received_at")),
                     f"投诉（{self.show(t.data.get('category'))}，{self.show(t.data.get('status'))}）", t.data.get("description"))
                    for t in self.complaints.get(c.id, ())]
+        events += [(local_datetime(a.data.get("filed_at")), f"申诉 {self.show(a.id)}（{self.show(a.data.get('status'))}，"
+                    f"{self.person(a.data.get('filed_by'), '../')} 对 {self.person(a.data.get('against'), '../')}）",
+                    "；".join(f"{s.get('level')}：{s.get('decision') or '待答复'}" for s in a.data.get("steps") or []
+                             if isinstance(s, dict)) or a.data.get("reason"))
+                   for a in self.appeals.get(c.id, ())]
         events = sorted((e for e in events if e[0]), key=lambda e: e[0], reverse=True)
         if events:
             lines += ["## 时间线", "", "| 时间 | 事项 | 内容 |", "|---|---|---|"]
