@@ -25,7 +25,7 @@ from kehu.findings import Finding, Hit, Text
 from kehu.load import RECORDS_DIR, Record, layout_kind
 from kehu.load.locate import locate_in_text
 from kehu.review.gitchange import Change, GitChange, ReviewError, read_change
-from kehu.review.records import introduced
+from kehu.review.records import introduced, search
 from kehu.rules import RULES
 from kehu.validate import SchemaError, Schemas, schema_dir
 
@@ -271,6 +271,14 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
                approved_by: tuple[str, ...] = (), select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                received_at: datetime | None = None) -> ReviewResult:
     change = read_change(root, base, head)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # git's search of the tree for the touched customers' files is the slow part: start it
+        # now, beside reading and compiling the base's schemas (separate git processes)
+        searched = pool.submit(search, change)
+        return _judge(change, root, today, author, approved_by, select, ignore, received_at, pool, searched)
+
+
+def _judge(change, root, today, author, approved_by, select, ignore, received_at, pool, searched) -> ReviewResult:
     schemas = schemas_at_base(change)
     policy = policy_at_base(change, schemas)
     staff = {r.id: r for r in change.records_at_base("staff") if r.id}
@@ -295,12 +303,11 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
     review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted, notes,
                     tuple(schemas.vocabulary("grade")))
     selection = Selection(select, ignore, policy.get("rules"))
-    # the record rules wait mostly on git searching the tree: let them wait beside the K8 rules
-    # (they share no git process: K8 reads through GitPython's cat-file, they through their own)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        records = pool.submit(introduced, review, schemas, select, ignore)
-        findings = run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
-        findings += records.result()
+    # the record rules wait mostly on git: let them run beside the K8 rules (they share no git
+    # process: K8 reads through GitPython's cat-file, they through their own)
+    records = pool.submit(lambda: introduced(review, schemas, select, ignore, searched.result()))
+    findings = run_rules(REVIEW_RULES, review, selection, lambda hit: _place(review, hit))
+    findings += records.result()
     findings.sort(key=Finding.sort_key)
     return ReviewResult(review, findings, root)
 

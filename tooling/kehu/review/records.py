@@ -18,20 +18,26 @@ import git
 from kehu.engine import mark_new
 from kehu.findings import Finding
 from kehu.incremental import PER_CUSTOMER
-from kehu.load import RECORDS_DIR, load_repository
+from kehu.load import RECORDS_DIR, layout_kind, load_repository
 from kehu.pipeline import Settings, apply_rules
 from kehu.validate import Schemas, validate
 
 CUSTOMER_ID = re.compile(r"^C[0-9]{4}-[0-9]{4,}$")
 
 
-def introduced(review, schemas: Schemas, select=(), ignore=()) -> list[Finding]:
-    touched = touched_customers(review)
+def search(change) -> tuple[set[str], list[str]]:
+    """The customers a branch touches and the head's visit/complaint files naming them: the
+    slow part (a search of every such file), started as soon as the change is read."""
+    touched = touched_customers(change.changes)
+    return touched, (_naming(change, change.head, touched) if touched else [])
+
+
+def introduced(review, schemas: Schemas, select=(), ignore=(), searched=None) -> list[Finding]:
+    touched, at_head = searched or search(review.git)
     if not touched:
         return []
     change = review.git
     settings = Settings(Path("."), review.today, tuple(select), tuple(ignore))
-    at_head = _naming(change, change.head, touched)
     changed = {c.path for c in review.changes}
     # the base has the head's files that the branch did not change, and the changed ones
     # whose old version named a touched customer: no second search needed
@@ -50,11 +56,11 @@ def introduced(review, schemas: Schemas, select=(), ignore=()) -> list[Finding]:
     return [f for f in mark_new(sides["head"], sides["base"]) if f.new]
 
 
-def touched_customers(review) -> set[str]:
+def touched_customers(changes) -> set[str]:
     """The customers whose own file, or one of whose visits or complaints, the branch changes."""
     touched = set()
-    for change in review.changes:
-        if review.record_kind(change) not in ("customer", "visit", "complaint", "appeal"):
+    for change in changes:
+        if change.symlink or change.submodule or layout_kind(change.path) not in ("customer", "visit", "complaint", "appeal"):
             continue
         for version in (change.before, change.after):
             record = version.record if version else None
