@@ -27,6 +27,7 @@ from kehu.load.locate import locate_in_text
 from kehu.review.gitchange import Change, GitChange, ReviewError, read_change
 from kehu.review.records import introduced, search
 from kehu.rules import RULES
+from kehu.rules.k8_review import added_phone_digits
 from kehu.validate import SchemaError, Schemas, schema_dir
 
 __all__ = ["Review", "ReviewError", "ReviewResult", "run_review"]
@@ -271,10 +272,12 @@ def run_review(root: Path, base: str, head: str | None, today: date, author: str
                approved_by: tuple[str, ...] = (), select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                received_at: datetime | None = None) -> ReviewResult:
     change = read_change(root, base, head)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        # git's search of the tree for the touched customers' files is the slow part: start it
-        # now, beside reading and compiling the base's schemas (separate git processes)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        # git's searches of the tree (the touched customers' files, K806's phone numbers) are
+        # the slow part: start them now, beside reading and compiling the base's schemas
+        # (separate git processes)
         searched = pool.submit(search, change)
+        change.start_digit_search(added_phone_digits(change.changes), pool)
         return _judge(change, root, today, author, approved_by, select, ignore, received_at, pool, searched)
 
 

@@ -66,6 +66,7 @@ class GitChange:
     added_at: dict[str, datetime] = field(default_factory=dict)  # path -> author time of the adding commit
     max_bytes: int = DEFAULT_MAX_FILE_KB * 1024  # policy max_file_kb at the merge base
     _customers: dict = field(default_factory=dict)
+    _digit_searches: dict = field(default_factory=dict)
 
     def blob(self, commit: git.Commit, path: str) -> bytes | None:
         """A file as `commit` has it, through git's persistent `cat-file --batch` (walking
@@ -152,22 +153,37 @@ class GitChange:
     def customers_with_digits(self, numbers: list[str]) -> list[Record]:
         """Customers at the merge base whose file holds any of these digit strings, however
         separated (one search for all of them: each search reads every customer file)."""
-        return self._grep_customers(*("[ -]*".join(digits) for digits in numbers)) if numbers else []
+        if not numbers:
+            return []
+        started = self._digit_searches.pop(tuple(numbers), None)
+        paths = started.result() if started else self._grep_customer_paths(*_digit_patterns(numbers))
+        return self._records_at_base(paths)
+
+    def start_digit_search(self, numbers: list[str], pool) -> None:
+        """Start customers_with_digits(numbers)'s search of every customer file in `pool`.
+        Only the git grep runs there: it is a process of its own, while the blob reads that
+        follow share GitPython's cat-file with the caller's thread."""
+        if numbers:
+            self._digit_searches[tuple(numbers)] = pool.submit(self._grep_customer_paths, *_digit_patterns(numbers))
 
     def _grep_customers(self, *patterns: str) -> list[Record]:
+        return self._records_at_base(self._grep_customer_paths(*patterns))
+
+    def _grep_customer_paths(self, *patterns: str) -> list[str]:
         options = [part for pattern in patterns for part in ("-e", pattern)]
         try:
             output = self.repo.git.execute(["git", "grep", "-l", "-z", "-E", *options, self.base.hexsha, "--",
                                             self._git_path(f"{RECORDS_DIR}/customers")])
         except git.GitCommandError:  # git grep exits 1 when nothing matches
             return []
-        found = []
-        for name in filter(None, output.split("\0")):
-            path = self._relative(name.split(":", 1)[1])
-            record = self.record_at_base(path)
-            if record is not None:
-                found.append(record)
-        return found
+        return [self._relative(name.split(":", 1)[1]) for name in filter(None, output.split("\0"))]
+
+    def _records_at_base(self, paths: list[str]) -> list[Record]:
+        return [record for record in map(self.record_at_base, paths) if record is not None]
+
+
+def _digit_patterns(numbers: list[str]) -> list[str]:
+    return ["[ -]*".join(digits) for digits in numbers]
 
 
 def _record(path: str, raw: bytes) -> Record | None:

@@ -275,6 +275,19 @@ def admin_files(review):
                                         f"{review.who(needed).en}"), path=("exceptions",))
 
 
+def added_customers(changes) -> list:
+    return [change for change in changes if change.kind == "added" and change.after and change.after.record is not None
+            and change.after.record.kind == "customer"]
+
+
+def added_phone_digits(changes) -> list[str]:
+    """The digits of the phones of the customers a change adds, as K806 searches the base for
+    them (the search is started early, review.run_review, so both must ask the same)."""
+    keys = [phone_key(p) for change in added_customers(changes)
+            for p in as_list(change.after.record.data.get("phones")) if isinstance(p, str)]
+    return [key.lstrip("0") if key.startswith("0") else key for key in keys if key]
+
+
 @rule("K806", "collision-in-change", "error", "新登记的客户电话已属于别人的客户（PR 内撞单）",
       "the change registers a customer whose phone belongs to another owner's customer", stage="review")
 def collision_in_change(review):
@@ -294,13 +307,9 @@ def collision_in_change(review):
     ## 正确示例
     先用 `kehu check` 或站点搜索电话，已有客户就找归属人协商，不要重复登记。
     """
-    added = []
-    for change in review.changes:
-        after = change.after.record if change.after else None
-        if change.kind == "added" and after is not None and after.kind == "customer" and not review.customer(after.id):
-            added.append((change, after))
-    keys = [phone_key(p) for _, after in added for p in as_list(after.data.get("phones")) if isinstance(p, str)]
-    candidates = review.git.customers_with_digits([k.lstrip("0") if k.startswith("0") else k for k in keys if k])
+    added = [(change, change.after.record) for change in added_customers(review.changes)
+             if not review.customer(change.after.record.id)]
+    candidates = review.git.customers_with_digits(added_phone_digits(review.changes))
     for change, after in added:
         for index, phone in enumerate(as_list(after.data.get("phones"))):
             if not isinstance(phone, str):
