@@ -17,6 +17,8 @@ from kehu.findings import Text
 from kehu.load import NoRepository, find_root
 from kehu.timeutil import EARLIEST, LATEST, in_range
 
+OUTPUT_DIR = "_exports"
+
 
 class Failure(Exception):
     """The command could not run (exit 2), with a sentence for the user."""
@@ -48,6 +50,20 @@ class Run:
 
     def note(self, text: Text, zh_prefix: str = "注意：", en_prefix: str = "note: ") -> None:
         self.say(zh_prefix + text.zh, en_prefix + text.en)
+
+    def output_path(self, name: str) -> Path:
+        """Where a report or export goes without --out: `_exports/` at the repository's top,
+        a folder git ignores by its own .gitignore, so one `git add -A` cannot commit
+        customers' data into the records."""
+        folder = self.root / OUTPUT_DIR
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise Failure(Text(f"{folder} 不是普通目录，未写入：请用 --out 指定文件",
+                               f"{folder} is not a plain folder; nothing written: pass --out"))
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists() and not ignore.is_symlink():
+            ignore.write_text("# kehu's reports and exports: never committed\n*\n", encoding="utf-8")
+        return folder / name
 
     def prepare(self):
         """The loaded and validated repository."""
