@@ -32,7 +32,7 @@ def _period(days: int) -> Text:
     return Text(zh, en)
 
 
-def _aftersales_slots(repo, customer, completed: date):
+def aftersales_slots(repo, customer, completed: date):
     """(due day, the contact that filled it or None) per slot of the schedule; each contact
     fills the earliest open slot whose window holds it."""
     window = repo.policy["aftersales_window_days"]
@@ -78,7 +78,7 @@ def aftersales_contact(repo):
         completed = local_date((customer.data.get("milestones") or {}).get("completed"))
         if completed is None:
             continue
-        for days, filled in _aftersales_slots(repo, customer, completed).items():
+        for days, filled in aftersales_slots(repo, customer, completed).items():
             due = completed + timedelta(days=days)
             last = due + timedelta(days=window)
             if filled is None and repo.today > last:

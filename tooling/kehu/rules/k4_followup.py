@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from kehu.domain import FOLLOWUP_VISIT, MONTHLY_VISIT_EXEMPT_STAGES, POOL, joined, previous_month
 from kehu.facts import assignment_date, per_grade, reclaim_clock, visits_by_customer
@@ -17,11 +17,12 @@ def _last(clock) -> Text:
     return Text(f"最后一次本人销售跟进在 {clock.last_action}", f"last sales action by the owner on {clock.last_action}")
 
 
-def whole_month_customers(repo):
-    """(customer, first and last day of last month) for the customers followed up all of last
-    month by their current owner: registered by then, not in the pool, not after-sales or lost,
-    and held by the current owner since the month began (K403, K407)."""
-    start, end = previous_month(repo.today)
+def whole_month_customers(repo, month: tuple[date, date] | None = None):
+    """(customer, first and last day of the month) for the customers followed up all of a
+    month (by default the last one) by their current owner: registered by then, not in the
+    pool, not after-sales or lost, and held by the current owner since the month began
+    (K403, K407; `kehu todo` asks about the month under way)."""
+    start, end = month or previous_month(repo.today)
     for customer in repo.of("customer"):
         data = customer.data
         registered = local_date(data.get("registered_at"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from kehu.domain import (
     CONFIRMED_VISIT_TYPES,
@@ -22,26 +23,54 @@ from kehu.rules.base import rule
 from kehu.timeutil import local_date
 
 
-def _milestone_hits(repo, start_key, done_key, later_keys, days_key, large_days_key, what: Text):
-    large_house_text = Text(f"（{'/'.join(['大户型', *repo.policy['large_house_types']])}）", " (large house)")
-    for customer in repo.of("customer"):
+@dataclass(frozen=True)
+class DesignDeadline:
+    customer: object
+    start: date
+    days: int
+    due: date
+    done: date | None
+    large: bool
+    open: bool  # not delivered, and still owed (not lost, no later milestone stands in for it)
+
+
+# what each design deadline runs from and to: (start, delivered, later milestones that imply it, policy keys)
+DESIGN_STEPS = {
+    "preplan": ("first_consult", "preplan_delivered", ("plan_delivered", "first_plan_meeting", "contract_signed"),
+                "preplan_days", "preplan_days_large", Text("设计预案", "the design pre-plan")),
+    "plan": ("deposit_paid", "plan_delivered", ("contract_signed",), "plan_days", "plan_days_large",
+             Text("设计方案", "the design plan")),
+}
+
+
+def design_deadlines(repo, step: str, customers=None):
+    """Each customer's deadline for one design step (K601, K602 and `kehu todo`)."""
+    start_key, done_key, later_keys, days_key, large_days_key, _ = DESIGN_STEPS[step]
+    for customer in repo.of("customer") if customers is None else customers:
         milestones = customer.data.get("milestones") or {}
         start = local_date(milestones.get(start_key))
         if start is None:
             continue
         large = large_house(repo, customer)
         days = repo.policy[large_days_key if large else days_key]
-        deadline = start + timedelta(days=days)
         done = local_date(milestones.get(done_key))
-        size = large_house_text if large else Text("", "")
+        still_owed = customer.data.get("stage") not in LOST_STAGES and not any(milestones.get(k) for k in later_keys)
+        yield DesignDeadline(customer, start, days, start + timedelta(days=days), done, large, done is None and still_owed)
+
+
+def _milestone_hits(repo, step: str):
+    start_key, done_key, *_, what = DESIGN_STEPS[step]
+    large_house_text = Text(f"（{'/'.join(['大户型', *repo.policy['large_house_types']])}）", " (large house)")
+    for d in design_deadlines(repo, step):
+        start, days, deadline, done, customer = d.start, d.days, d.due, d.done, d.customer
+        size = large_house_text if d.large else Text("", "")
         if done is not None:
             if done > deadline:
                 yield Hit(Text(f"{what.zh}应在 {start} 后 {days} 天内{size.zh}交付，实际 {done}，晚了 {(done - deadline).days} 天",
                                f"{what.en} was due {days} days after {start}{size.en}; delivered {done}, "
                                f"{(done - deadline).days} days late"),
                           record=customer, path=("milestones", done_key), done_late=True)
-        elif (repo.today > deadline and customer.data.get("stage") not in LOST_STAGES
-              and not any(milestones.get(k) for k in later_keys)):
+        elif d.open and repo.today > deadline:
             yield Hit(Text(f"{what.zh}应在 {start} 后 {days} 天内{size.zh}交付，至今未交付，已超期 {(repo.today - deadline).days} 天",
                            f"{what.en} was due {days} days after {start}{size.en} and is not delivered: "
                            f"{(repo.today - deadline).days} days overdue"),
@@ -70,9 +99,7 @@ def preplan_late(repo):
     ## 正确示例
     别墅 260 ㎡，3 月 1 日首次咨询，3 月 10 日交付预案（大户型 10 天内）。
     """
-    return _milestone_hits(repo, "first_consult", "preplan_delivered",
-                           ("plan_delivered", "first_plan_meeting", "contract_signed"),
-                           "preplan_days", "preplan_days_large", Text("设计预案", "the design pre-plan"))
+    return _milestone_hits(repo, "preplan")
 
 
 @rule("K602", "plan-late", "warning", "交定金后设计方案未按时交付", "design plan not delivered in time after the deposit")
@@ -94,8 +121,7 @@ def plan_late(repo):
     ## 正确示例
     5 月 2 日交定金，5 月 8 日交方案。
     """
-    return _milestone_hits(repo, "deposit_paid", "plan_delivered", ("contract_signed",),
-                           "plan_days", "plan_days_large", Text("设计方案", "the design plan"))
+    return _milestone_hits(repo, "plan")
 
 
 @rule("K603", "survey-missing", "error", "已签约但客户基本情况调查表缺失或不完整",
@@ -140,6 +166,17 @@ def survey_missing(repo):
                       record=customer, path=("survey",))
 
 
+def inspection_points(repo, customer) -> list[date]:
+    """A building site's start and its inspections up to today, in order (K604, `kehu todo`);
+    [] when the customer is not under construction."""
+    if customer.data.get("stage") not in CONSTRUCTION_STAGES:
+        return []
+    inspections = sorted({when.date() for when, v in visits_by_customer(repo).get(customer.id, ())
+                          if v.data.get("type") == INSPECTION_VISIT and when.date() <= repo.today})
+    started = local_date((customer.data.get("milestones") or {}).get("construction_started"))
+    return ([started] if started and (not inspections or started < inspections[0]) else []) + inspections
+
+
 @rule("K604", "inspection-gap", "warning", "施工中工地巡检间隔过长", "site inspections too far apart during construction")
 def inspection_gap(repo):
     """
@@ -161,14 +198,8 @@ def inspection_gap(repo):
     10 月 3 日、10 月 7 日、10 月 11 日……
     """
     every = repo.policy["inspection_every_days"]
-    visits = visits_by_customer(repo)
     for customer in repo.of("customer"):
-        if customer.data.get("stage") not in CONSTRUCTION_STAGES:
-            continue
-        inspections = sorted({when.date() for when, v in visits.get(customer.id, ())
-                              if v.data.get("type") == INSPECTION_VISIT and when.date() <= repo.today})
-        started = local_date((customer.data.get("milestones") or {}).get("construction_started"))
-        points = ([started] if started and (not inspections or started < inspections[0]) else []) + inspections
+        points = inspection_points(repo, customer)
         if not points:
             continue
         points.append(repo.today)
