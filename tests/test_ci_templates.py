@@ -43,7 +43,8 @@ VENV_BIN = Path(sys.executable).parent  # where the installed `kehu` script live
 SHANGHAI = timezone(timedelta(hours=8))
 
 MR_EVENT = '$CI_PIPELINE_SOURCE == "merge_request_event"'
-ON_MAIN = "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
+ON_MAIN = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"'
+ON_SCHEDULE = '$CI_PIPELINE_SOURCE == "schedule"'
 
 
 def load(path: Path) -> dict:
@@ -108,6 +109,19 @@ def test_pull_requests_get_new_since_and_trusted_review_on_both_hosts():
     assert "kehu check" in main and "kehu build" in main
 
 
+def test_the_morning_digest_runs_only_on_schedule_and_the_gates_never_do():
+    jobs = load(GITHUB)["jobs"]
+    assert "schedule" in load(GITHUB)[True] and "schedule" not in jobs["pull-request"]["if"]
+    assert "schedule" in jobs["digest"]["if"] and "push" not in jobs["digest"]["if"]
+    assert {name for name, job in jobs.items() if job["if"] == "github.event_name == 'push'"} == {"main", "site"}
+    assert set(gitlab_jobs(ON_SCHEDULE)) == {"kehu-digest"}
+    for name, job in load(GITLAB).items():
+        if isinstance(job, dict) and "rules" in job and name != "kehu-digest":
+            assert all("schedule" not in rule["if"] or "!=" in rule["if"] for rule in job["rules"]), name
+    digests = [words for _, text in shell_texts() for command, words in kehu_calls(text) if command == "notify"]
+    assert len(digests) == 2 and all({"--smtp", "--from", "--today"} <= set(words) for words in digests)
+
+
 def test_untrusted_pull_request_fields_never_reach_the_shell():
     """GitHub substitutes ${{ }} into the script text before bash reads it: a title or
     branch name there would be shell code. Values come in through `env:` only, and free
@@ -126,9 +140,9 @@ def test_untrusted_pull_request_fields_never_reach_the_shell():
 
 
 def test_checkouts_keep_the_whole_history():
-    for job in load(GITHUB)["jobs"].values():
+    for name, job in load(GITHUB)["jobs"].items():
         checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
-        assert checkout["with"]["fetch-depth"] == 0
+        assert checkout["with"]["fetch-depth"] == (1 if name == "digest" else 0)  # the digest reads today's records only
     assert load(GITLAB)["variables"]["GIT_DEPTH"] == 0
 
 
@@ -587,6 +601,7 @@ def command_line(command: str, fmt: str, places: dict) -> tuple[list[str], Path 
         "rules": (["rules", "--format", fmt], None),
         "rules K201": (["rules", "K201", "--format", fmt], None),
         "pool": (["pool", *on_demo], None),
+        "todo": (["todo", *on_demo], None),
         "report": (["report", "weekly", *on_demo, *(["--out", str(written)] if fmt == "xlsx" else [])],
                    written if fmt == "xlsx" else None),
         "report range": (["report", "range", "--from", "2026-01-01", "--to", DEMO_DAY, *on_demo,
@@ -607,7 +622,7 @@ def test_formats_are_the_ones_the_spec_names():
     for command, fmt in FORMATS:
         offered.setdefault(command, set()).add(fmt)
     assert offered["check"] == offered["review"] == {"text", "json", "github"}
-    for command in ("rules", "pool", "report"):
+    for command in ("rules", "pool", "report", "todo"):
         assert "json" in offered[command], command
 
 

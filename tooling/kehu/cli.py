@@ -144,6 +144,29 @@ def pool(ctx, **options):
     return pool.run(ctx, **options)
 
 
+@click.option("--for", "for_staff", metavar="STAFF", default=None, help="只列这个人的（员工 id、邮箱、代码托管用户名或姓名）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--full", is_flag=True, help="不打码，也列出绝密客户的事项（管理层用）")
+@repository_command(cli)
+def todo(ctx, **options):
+    """每个人的待办：公海倒计时、该回访的、约定联系、投诉时限、设计交付、交接……最急的在前。"""
+    from kehu.commands import todo
+
+    return todo.run(ctx, **options)
+
+
+@click.option("--smtp", metavar="HOST:PORT", required=True,
+              help="SMTP 服务器；服务器支持时用 STARTTLS，设置了 KEHU_SMTP_USER / KEHU_SMTP_PASSWORD 时登录")
+@click.option("--from", "sender", metavar="ADDRESS", required=True, help="发件人地址")
+@click.option("--dry-run", "dry_run", is_flag=True, help="只显示会发给谁、发什么，不发送")
+@repository_command(cli)
+def notify(ctx, **options):
+    """给每位有待办的在职员工发一封当日待办邮件；超期较久的抄送其经理。同一天重复运行不会重发。"""
+    from kehu.commands import notify
+
+    return notify.run(ctx, **options)
+
+
 @click.option("--gitlab", is_flag=True, help="写 .gitlab/CODEOWNERS（GitLab）而不是 .github/CODEOWNERS")
 @click.option("--check", "check_only", is_flag=True, help="只检查已提交的文件是否过期：过期则退出码 1")
 @repository_command(cli)
