@@ -175,6 +175,8 @@ def report(ctx, start, end, **options):
 @click.option("--write", is_flag=True, help="真正写入（默认只预览）")
 @click.option("--by", "by", metavar="STAFF", default=None,
               help="谁在导入（--write 时必填）：记进每条记录的 imported.by，审阅时须管理层批准")
+@click.option("--allow-left", "allow_left", is_flag=True,
+              help="客户经理已离职的行也照原样导入（逐行提醒；合并前须用 kehu pool --assign 重新分配）")
 @repository_command(cli, name="import")
 def import_(ctx, **options):
     """把旧的《客户登记表》（xlsx/csv）导入为客户记录；默认只预览，--write 才写。"""
