@@ -187,7 +187,7 @@ def import_(ctx, **options):
 
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="输出文件（默认 客户导出-<日期>.xlsx/.csv）")
+              help="输出文件（默认仓库顶层 _exports/客户导出-<日期>.xlsx/.csv，git 不提交该目录；不能在 records/ 里）")
 @click.option("--full", is_flag=True, help="不打码（管理层用）")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖")
 @repository_command(cli)
