@@ -9,7 +9,7 @@ import sys
 
 from openpyxl import load_workbook
 
-from conftest import kehu, only
+from conftest import git, kehu, only
 
 
 def run(repo, *args, stdin=""):
@@ -38,6 +38,46 @@ def test_export_full_xlsx_and_no_overwrite(repo, tmp_path):
     sheet = load_workbook(target)["客户"]
     assert sheet["C2"].value == "13916052231" and sheet.freeze_panes == "B2"
     assert run(repo, "export", "--out", str(target))[0] == 2
+
+
+def test_export_without_out_goes_to_exports_which_git_never_commits(repo):
+    git(repo.root, "init", "-q")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "records")
+    code, out, err = run(repo, "export")
+    target = repo.root / "_exports" / "客户导出-2026-11-20.xlsx"
+    assert code == 0, err
+    assert f"已导出 1 位客户到 {target}（已打码；_exports/ 不进 git）" in err
+    assert load_workbook(target)["客户"]["B2"].value == "王芳"
+    code, out, err = run(repo, "export", "--format", "csv", "--lang", "en")
+    assert f"exported 1 customers to {repo.root / '_exports' / '客户导出-2026-11-20.csv'} (masked; git ignores _exports/)" in err
+    # a second export the same day gets its own file; the first is left as it was
+    first = target.read_bytes()
+    code, out, err = run(repo, "export")
+    assert code == 0 and str(repo.root / "_exports" / "客户导出-2026-11-20-2.xlsx") in err
+    assert target.read_bytes() == first
+    git(repo.root, "add", "-A")
+    assert git(repo.root, "status", "--porcelain") == ""  # one `git add -A` commits no customer data
+    assert sorted(p.name for p in repo.root.iterdir()) == [".git", "_exports", "kehu.yaml", "records"]
+
+
+def test_export_out_inside_records_is_refused(repo, tmp_path):
+    for out in (repo.root / "records" / "客户.xlsx", repo.root / "records/customers/2026/客户.xlsx"):
+        code, out_text, err = run(repo, "export", "--out", str(out))
+        assert code == 2 and not out.exists()
+        assert f"{out} 在记录目录 records/ 里，未写入：客户表格不能和记录放在一起" in err
+    link = tmp_path / "shortcut"
+    link.symlink_to(repo.root / "records" / "customers")   # the same folder by another name
+    code, out_text, err = run(repo, "export", "--format", "csv", "--out", str(link / "x.csv"), "--lang", "en")
+    assert code == 2 and "is inside records/; nothing written" in err
+    assert not (repo.root / "records/customers/x.csv").exists()
+
+
+def test_export_out_elsewhere_in_the_repository_is_written_with_a_note(repo):
+    target = repo.root / "客户.csv"
+    code, out, err = run(repo, "export", "--format", "csv", "--out", str(target))
+    assert code == 0 and target.exists()
+    assert f"注意：{target} 在记录仓库里：提交前别让 git add 把它带进去" in err
 
 
 def test_new_customer_gets_the_next_id_and_passes_check(repo):

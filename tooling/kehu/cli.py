@@ -198,6 +198,8 @@ def report(ctx, start, end, **options):
 @click.option("--write", is_flag=True, help="真正写入（默认只预览）")
 @click.option("--by", "by", metavar="STAFF", default=None,
               help="谁在导入（--write 时必填）：记进每条记录的 imported.by，审阅时须管理层批准")
+@click.option("--allow-left", "allow_left", is_flag=True,
+              help="客户经理已离职的行也照原样导入（逐行提醒；合并前须用 kehu pool --assign 重新分配）")
 @repository_command(cli, name="import")
 def import_(ctx, **options):
     """把旧的《客户登记表》（xlsx/csv）导入为客户记录；默认只预览，--write 才写。"""
@@ -208,7 +210,7 @@ def import_(ctx, **options):
 
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="输出文件（默认 客户导出-<日期>.xlsx/.csv）")
+              help="输出文件（默认仓库顶层 _exports/客户导出-<日期>.xlsx/.csv，git 不提交该目录；不能在 records/ 里）")
 @click.option("--full", is_flag=True, help="不打码（管理层用）")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖")
 @repository_command(cli)

@@ -18,8 +18,9 @@ records are read defensively, since review also reads staff files no schema has 
         zm); ids, handles and pinyin close by edit distance (zhaomni).
     unknown(staff, who, option) -> Text
         The refusal: "--by：没有员工 赵敏x；是不是 zhaomin（赵敏）？".
-    left(staff, staff_id, option) -> Text | None
-        The refusal for a person who has left (`active: false`, K203), else None.
+    left(staff, staff_id, option, today=None) -> Text | None
+        The refusal for a person who has left (`active: false`, K203; with `today`, also a
+        `left` date on or before it), else None.
     identify(staff, who, option, active=False) -> str
         resolve(), or raise Unknown(unknown() or left()); `active` also refuses leavers.
 """
@@ -27,8 +28,10 @@ records are read defensively, since review also reads staff files no schema has 
 from __future__ import annotations
 
 import difflib
+from datetime import date
 
 from kehu.findings import Text
+from kehu.timeutil import local_date
 
 
 class Unknown(Exception):
@@ -127,14 +130,19 @@ def unknown(staff: dict, who: str, option: str = "") -> Text:
                 f"mean {' or '.join(label.replace('（', ' (').replace('）', ')') for label in labels)}?")
 
 
-def left(staff: dict, staff_id: str, option: str = "") -> Text | None:
-    """Why a person who has left cannot take this on (K203), or None if they are active."""
+def left(staff: dict, staff_id: str, option: str = "", today: date | None = None) -> Text | None:
+    """Why a person who has left cannot take this on (K203), or None if they are active.
+    With `today`, a `left` date on or before it counts too, though the file still says
+    `active: true` (nobody has switched it off yet)."""
     record = staff.get(staff_id)
-    if record is None or record.data.get("active") is not False:
+    if record is None:
+        return None
+    when = record.data.get("left")
+    gone_by = local_date(when) if today is not None else None
+    if record.data.get("active") is not False and (gone_by is None or gone_by > today):
         return None
     head = _prefix(option)
     name = _name(record) or staff_id
-    when = record.data.get("left")
     return Text(f"{head.zh}{name}（{staff_id}）已离职{f'（{when}）' if when else ''}，不能再接手；请选一位在职员工",
                 f"{head.en}{name} ({staff_id}) has left{f' ({when})' if when else ''}; choose an active staff member")
 

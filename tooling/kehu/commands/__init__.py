@@ -103,3 +103,33 @@ def refuse_overwrite(out: Path | None, force: bool) -> None:
         raise Failure(Text(f"{out.parent} 这个目录不存在，未写入：请先建好目录", f"no folder {out.parent}; nothing written"))
     if out.exists() and not force:
         raise Failure(Text(f"{out} 已存在，未覆盖（要覆盖请加 --force）", f"{out} exists; not overwritten (use --force)"))
+
+
+def output_file(ctx: Run, out: Path | None, name: str, force: bool) -> Path:
+    """Where a report or export is written. Without --out: `name` in `_exports/`
+    (Run.output_path), as `name-2`, `name-3` … if that file exists, so nothing is ever
+    overwritten. With --out: refused inside the repository's records/ (a spreadsheet of
+    customers must never land among the records), never overwritten without --force, and a
+    note when it lands elsewhere in the repository, where `git add -A` would take it in."""
+    if out is None:
+        target = ctx.output_path(name)
+        stem, suffix, number = target.stem, target.suffix, 2
+        while target.exists() or target.is_symlink():
+            target, number = target.with_name(f"{stem}-{number}{suffix}"), number + 1
+        return target
+    target = out.parent.resolve() / out.name
+    if ctx.root is not None:
+        root = ctx.root.resolve()
+        records = root / "records"
+        if target == records or records in target.parents or (out.is_symlink() and records in out.resolve().parents):
+            raise Failure(Text(f"{out} 在记录目录 records/ 里，未写入：客户表格不能和记录放在一起；去掉 --out 就写到 "
+                               f"{OUTPUT_DIR}/（git 不会提交它），或写到仓库之外",
+                               f"{out} is inside records/; nothing written: a spreadsheet of customers must not lie among "
+                               f"the records; leave out --out to write to {OUTPUT_DIR}/ (which git ignores), or write "
+                               "outside the repository"))
+        if root in target.parents and root / OUTPUT_DIR not in target.parents:
+            ctx.note(Text(f"{out} 在记录仓库里：提交前别让 git add 把它带进去（不写 --out 就放到 {OUTPUT_DIR}/，git 不会提交）",
+                          f"{out} is inside the records repository: keep it out of git add (without --out it goes "
+                          f"to {OUTPUT_DIR}/, which git ignores)"))
+    refuse_overwrite(out, force)
+    return target

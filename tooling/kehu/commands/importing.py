@@ -1,4 +1,8 @@
-"""`kehu import`: a legacy 客户登记表 (xlsx/csv) as customer records; a dry run unless --write."""
+"""`kehu import`: a legacy 客户登记表 (xlsx/csv) as customer records; a dry run unless --write.
+
+What the sheet's header holds is said first (columns left out, with the --map that would
+take them in; required columns not found), on stderr; then one line per row on stdout;
+then the counts."""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ from kehu.commands import Failure, Run
 from kehu.findings import Text
 
 
-def run(ctx: Run, file: Path, mappings: tuple[str, ...], write: bool, by: str | None) -> int:
+def run(ctx: Run, file: Path, mappings: tuple[str, ...], write: bool, by: str | None, allow_left: bool = False) -> int:
     from kehu import people
-    from kehu.exchange.importer import HEADERS, ImportError_, apply, plan
+    from kehu.exchange.importer import DEFAULTS, HEADERS, ImportError_, apply, plan
 
     mapping = {}
     for item in mappings:
         column, _, field_name = item.partition("=")
-        if not field_name or field_name not in HEADERS:
+        field_name = field_name.strip()
+        if not column.strip() or field_name not in HEADERS:
             raise Failure(Text(f"--map 要写成 列名=字段，字段是 {'、'.join(HEADERS)} 之一：{item}",
                                f"--map takes COLUMN=field with field one of {', '.join(HEADERS)}: {item}"))
         mapping[column.strip()] = field_name
@@ -29,14 +34,17 @@ def run(ctx: Run, file: Path, mappings: tuple[str, ...], write: bool, by: str | 
         ctx.note(unknown.message, "未导入：", "nothing imported: ")
         return 1
     try:
-        rows = plan(repository, file, mapping)
+        planned = plan(repository, file, mapping, ctx.today, allow_left)
     except ImportError_ as exc:
-        raise Failure(Text(str(exc), str(exc))) from None
-    lines, counts = apply(repository, rows, write, stamp={"file": file.name, "by": importer})
+        raise Failure(exc.message) from None
+    for notice in planned.columns.notices(DEFAULTS):
+        ctx.note(notice)
+    lines, counts = apply(repository, planned, write, stamp={"file": file.name, "by": importer})
     for line in lines:
-        print(line)
+        print(line.get(ctx.lang), flush=True)
     verb = "已新建" if write else "将新建（预览，加 --write 写入）"
-    ctx.say(f"{verb} {counts['created']} 位客户；撞单跳过 {counts['skipped']} 行；拒绝 {counts['rejected']} 行",
-            f"{'created' if write else 'would create (dry run; --write to write)'} {counts['created']}; "
+    noted = Text(f"（其中 {counts['warned']} 行有“注意”）", f" ({counts['warned']} with notes)") if counts["warned"] else Text("", "")
+    ctx.say(f"{verb} {counts['created']} 位客户{noted.zh}；撞单跳过 {counts['skipped']} 行；拒绝 {counts['rejected']} 行",
+            f"{'created' if write else 'would create (dry run; --write to write)'} {counts['created']}{noted.en}; "
             f"skipped {counts['skipped']} collisions; rejected {counts['rejected']} rows")
     return 1 if counts["rejected"] else 0
