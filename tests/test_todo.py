@@ -4,6 +4,7 @@ counted here by hand (today is Friday 2026-11-20)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -173,3 +174,16 @@ def test_handover_aftersales_inspection_and_complaint_follow_up(repo):
     visit(repo, 10, 0, customer="C2026-0006", staff="wangli")
     visit(repo, 11, 0, customer="C2026-0007", type="回访")
     assert items(todo(repo), "wangli") == [] and items(todo(repo), "liuyang")[0][0] == "inspection"
+
+
+def test_the_staff_page_on_the_site_shows_the_same_list(company):
+    path = company.root / "records/customers/2026/C2026-0003.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "confidentiality: 绝密\n", encoding="utf-8")
+    code, _, err = kehu("build", repo=company)
+    assert code == 0, err
+    page = (company.root / "_site/staff/liuyang/index.html").read_text(encoding="utf-8")
+    assert "待办（2 项，截至 2026-11-20）" in page
+    row = re.search(r"<tr>\s*<td>2026-11-22</td>.*?</tr>", page, re.S).group()
+    assert "<strong>还剩 2 天</strong>" in row and "公海倒计时" in row and 'href="../../customers/C2026-0002/"' in row
+    wangli = (company.root / "_site/staff/wangli/index.html").read_text(encoding="utf-8")
+    assert "C2026-0003" not in wangli and "另有 1 项涉及绝密客户" in wangli

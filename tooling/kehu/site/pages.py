@@ -18,11 +18,13 @@ from pathlib import Path
 from kehu.domain import POOL, Visibility, contract_signed, staff_name, survey_completeness
 from kehu.facts import visits_by_customer
 from kehu.markdown import esc, titled
+from kehu.report import todo as todo_output
 from kehu.rules import RULES
 from kehu.site import summaries
 from kehu.site.search import entry, spellings
 from kehu.site.summaries import OVERDUE_CODES
 from kehu.timeutil import local_date, local_datetime
+from kehu.todo import todo_list
 
 NAV = [{"总览": "index.md"}, {"客户": "customers/index.md"}, {"员工": "staff/index.md"}, {"公海": "pool.md"},
        {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"使用说明": "guide.md"}]
@@ -202,6 +204,7 @@ class Site:
         for c in self.customers:
             owned[c.data.get("owner")].append(c)
         required = self.repo.policy["survey_required"]
+        todos = todo_list(self.repo, self.view)
         rows = []
         for staff_id, data in sorted(self.staff.items()):
             mine = owned.get(staff_id, [])
@@ -217,6 +220,7 @@ class Site:
                      f"{self.show(data.get('role'))} · {self.show(data.get('department'))}{state}", "",
                      f"名下客户 **{len(mine)}** 位；待处理 **{len(overdue)}** 项；调查表完整率 **{rate}**"
                      f"（{len(signed)} 位签约客户，按政策 survey_required 的 {len(required)} 项计）。", ""]
+            lines += self.todo_section(todos, staff_id)
             if overdue:
                 lines += ["## 待处理", ""] + [f"- [{f.record}](../customers/{f.record}.md) **{f.code}** {self.show(self.message(f))}"
                                               for f in overdue] + [""]
@@ -227,6 +231,24 @@ class Site:
                       [data.get("name"), staff_id, data.get("role")], spellings(data.get("name", "")))
         self.write("staff/index.md", "# 员工\n\n| 姓名 | 岗位 | 部门 | 名下客户 | 待处理 | 调查表完整率 |\n"
                                      "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+
+
+    def todo_section(self, todos, staff_id) -> list[str]:
+        """The person's to-do list, as `kehu todo` and the morning e-mail have it."""
+        items = [todo_output.item(self.repo, todos, t, self.view) for t in todos.of(staff_id)]
+        hidden = todos.hidden.get(staff_id, 0)
+        if not items and not hidden:
+            return []
+        lines = [f"## 待办（{len(items)} 项，截至 {todos.today}）", "", "| 到期 | 剩余 | 事项 | 客户 | 说明 |", "|---|---|---|---|---|"]
+        for i in items:
+            left = todo_output.when(i) if i["urgency"] == "soon" else f"**{todo_output.when(i)}**"
+            who = self.show(todo_output.about(i))
+            if f"customers/{i['customer']}.md" in self.written:
+                who = f"[{who}](../customers/{i['customer']}.md)"
+            lines.append(f"| {i['due']} | {left} | {self.show(i['kind_name'])} | {who} | {self.show(i['message'])} |")
+        if hidden:
+            lines += ["", self.show(todo_output.hidden_note(hidden))]
+        return lines + [""]
 
 
 RECORD_PAGE_FOLDERS = ("customers", "staff")  # one generated page per record
