@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -314,3 +315,16 @@ def test_xlsx_opens_in_libreoffice(months, tmp_path):
     run = subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "ods",
                           "--outdir", str(tmp_path), str(target)], capture_output=True, text=True, timeout=180)
     assert (tmp_path / "月报.ods").stat().st_size > 0, run.stderr
+
+
+def test_the_site_shows_the_same_monthly_analysis(months, tmp_path):
+    from kehu.check import Settings, run_check
+    from kehu.site.pages import generate
+
+    result = run_check(Settings(months.root, date(2026, 11, 27)))  # the month's last week: November so far
+    generate(result.repo, result.findings, tmp_path / "pages", full=False)
+    monthly = (tmp_path / "pages" / "reports" / "monthly.md").read_text(encoding="utf-8")
+    assert monthly.startswith("# 月报 2026 年 11 月（截至 11 月 27 日）") and "## 与上月、去年同月比较" in monthly
+    assert "| 新增客户（位） | 1 | 3 | -66.7 | 0 | — |" in monthly  # C2026-0001 (11-10) against October's 3
+    weekly = (tmp_path / "pages" / "reports" / "weekly.md").read_text(encoding="utf-8")
+    assert "## 客户投诉记录表" in weekly and "## 满意度结果" in weekly
