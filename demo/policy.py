@@ -38,9 +38,14 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
-def _yaml_value(value) -> str:
+def _yaml_value(value, indent: str = "  ") -> str:
     if isinstance(value, dict):
-        return "".join(f"\n  {k}: {_yaml_value(v)}" for k, v in value.items()) if value else " {}"
+        if not value:
+            return " {}"
+        if indent != "  " and not any(isinstance(v, (dict, list)) for v in value.values()):  # nested: one line
+            return " {" + ", ".join(f"{k}:{_yaml_value(v)}" for k, v in value.items()) + "}"
+        return "".join(f"\n{indent}{k}:{_yaml_value(v, indent + '  ')}" if isinstance(v, dict) else
+                       f"\n{indent}{k}: {_yaml_value(v)}" for k, v in value.items())
     if isinstance(value, list):
         if value and all(isinstance(v, str) and v.isascii() for v in value) and len(value) > 3:
             return "".join(f"\n  - {v}" for v in value)

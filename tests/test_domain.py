@@ -63,6 +63,16 @@ def test_periods():
     assert domain.previous_month(date(2026, 3, 15)) == (date(2026, 2, 1), date(2026, 2, 28))
     month = domain.last_month(date(2026, 3, 15))
     assert (month.start.date(), month.end.date(), month.title) == (date(2026, 2, 1), date(2026, 3, 1), "月报 2026 年 02 月")
+    assert domain.add_months(date(2026, 1, 1), -1) == date(2025, 12, 1) and domain.add_months(date(2026, 11, 1), -12) == date(2025, 11, 1)
+    so_far = domain.calendar_month(date(2026, 2, 1), today=date(2026, 2, 24))
+    assert so_far.end.date() == date(2026, 2, 25) and so_far.title == "月报 2026 年 02 月（截至 02 月 24 日）"
+    # the month's last seven days are the week of its last meeting (000 第四条)
+    assert [domain.in_closing_week(date(2026, 2, d)) for d in (21, 22, 28)] == [False, True, True]
+    assert domain.presented_month(date(2026, 2, 22)).start.date() == date(2026, 2, 1)
+    assert domain.presented_month(date(2026, 2, 21)).start.date() == date(2026, 1, 1)
+    whole = domain.complete_months(domain.date_range(date(2026, 1, 15), date(2026, 3, 31)))
+    assert whole == [(date(2026, 2, 1), date(2026, 2, 28)), (date(2026, 3, 1), date(2026, 3, 31))]
+    assert domain.complete_months(domain.last_week(date(2026, 11, 20))) == []
 
 
 def test_staff_labels(repo):

@@ -177,16 +177,28 @@ def codeowners(ctx, **options):
     return codeowners.run(ctx, **options)
 
 
-@click.argument("kind", type=click.Choice(["weekly", "monthly", "range"]))
-@click.option("--from", "start", type=DATE, help="range 的起始日（含）")
-@click.option("--to", "end", type=DATE, help="range 的结束日（含）")
+@click.argument("kind", type=click.Choice(["weekly", "monthly", "range", "scorecard"]))
+@click.option("--from", "start", type=DATE, help="range / scorecard 的起始日（含）")
+@click.option("--to", "end", type=DATE, help="range / scorecard 的结束日（含）")
+@click.option("--month", default=None, metavar="YYYY-MM|current",
+              help="monthly 的月份，如 2026-11；current 为本月至今（默认：上一个自然月，每月最后 7 天为本月至今）")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "xlsx"]), default="md", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（xlsx 必须指定）")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入文件；不给时 md/json 打印到屏幕，xlsx 写到仓库的 _exports/（git 不提交）并说明位置")
 @click.option("--force", is_flag=True, help="--out 的文件已存在时覆盖它")
 @click.option("--full", is_flag=True, help="不打码的管理版：含绝密客户和机密客户的收回理由")
 @repository_command(cli)
 def report(ctx, start, end, **options):
-    """客户资源统计：weekly（截至周五 18:00）、monthly（上一个自然月）、range --from --to。"""
+    """客户资源统计与员工考核。
+
+    \b
+    weekly     周报：截至最近一个周五 18:00 的一周，含《客户投诉记录表》和满意度结果
+    monthly    月报：上一个完整自然月（每月最后 7 天为本月至今，供月末例会）；
+               --month YYYY-MM 或 current；每项与上月、去年同月比较，列出主要原因
+    range      任意时段：--from D --to D（两天都含）
+    scorecard  员工考核表：按岗位列出每人的指标和评级（优良/合格/差，标准见政策
+               scorecard_ratings）；默认上一个完整自然月，或 --from D --to D
+    """
     from kehu.commands import report
 
     return report.run(ctx, start=start and start.date(), end=end and end.date(), **options)

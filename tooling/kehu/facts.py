@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from kehu.domain import DONE_STATUSES, NO_SALES_ACTION_TYPES, POOL, RECLAIM_EXEMPT_STAGES
+from kehu.domain import DONE_STATUSES, LOST_STAGES, NO_SALES_ACTION_TYPES, POOL, RECLAIM_EXEMPT_STAGES
+from kehu.phones import phone_key
 from kehu.timeutil import local_date, local_datetime
 
 
@@ -82,6 +83,64 @@ def assignment_date(customer) -> date | None:
         if entry.get("owner") == owner:
             return local_date(entry.get("from"))
     return local_date(customer.data.get("registered_at"))
+
+
+def owner_on(customer, day: date):
+    """Who held the customer at the end of `day` (a staff id or pool), by registered_by and
+    the owner_history entries in force by then; None before it was registered."""
+    registered = local_date(customer.data.get("registered_at"))
+    if registered is None or registered > day:
+        return None
+    holder = customer.data.get("registered_by")
+    for entry in as_list(customer.data.get("owner_history")):
+        since = local_date(as_dict(entry).get("from"))
+        if since is not None and since <= day:
+            holder = entry.get("owner")
+    return holder
+
+
+def held_throughout(customer, first: date, last: date):
+    """The person who held the customer on every day from `first` to `last`, else None."""
+    holder = owner_on(customer, first)
+    if holder is None or any(first < since <= last for since in
+                             (local_date(as_dict(e).get("from")) for e in as_list(customer.data.get("owner_history")))
+                             if since is not None):
+        return None
+    return holder
+
+
+def lost_on(repo, customer) -> date | None:
+    """When a customer at stage 流失 was lost: the day of its last visit (where the reason is
+    written), else of its registration; None for a customer who is not lost. The records keep
+    no date of their own for it."""
+    if customer.data.get("stage") not in LOST_STAGES:
+        return None
+    visits = visits_by_customer(repo).get(customer.id)
+    return visits[-1][0].date() if visits else local_date(customer.data.get("registered_at"))
+
+
+@_cached
+def phone_collisions(repo) -> list[tuple]:
+    """撞单 (002 3.1.3): (earlier customer, later customer, index of the shared phone in the
+    later one's phones) for every later registration whose phone, written the same way after
+    normalising, belongs to an earlier one; the earliest registration wins (K301, reports)."""
+    by_phone: dict[str, list] = defaultdict(list)
+    for customer in repo.of("customer"):
+        registered = local_datetime(customer.data.get("registered_at"))
+        seen = set()
+        for index, phone in enumerate(customer.data.get("phones") or []):
+            key = phone_key(phone)
+            if key not in seen:
+                seen.add(key)
+                by_phone[key].append((registered, customer.id, index, customer))
+    pairs = []
+    for entries in by_phone.values():
+        if len(entries) < 2:
+            continue
+        entries.sort(key=lambda e: (e[0], e[1]))
+        first = entries[0][3]
+        pairs += [(first, later, index) for _, _, index, later in entries[1:]]
+    return pairs
 
 
 def pool_releases(customer):

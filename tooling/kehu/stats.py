@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 
 from kehu.domain import (  # the periods are kehu.domain's; `kehu report` imports them from here
     POOL,
+    SURVEY_VISIT,
     Period,
     Visibility,
+    add_months,
+    calendar_month,
     contract_signed,
     date_range,
     last_month,
@@ -17,10 +20,10 @@ from kehu.domain import (  # the periods are kehu.domain's; `kehu report` import
     staff_label,
     survey_completeness,
 )
-from kehu.facts import COMPLAINT_STEPS, complaint_deadline, visits_by_customer
+from kehu.facts import COMPLAINT_STEPS, as_dict, complaint_deadline, lost_on, owner_on, visits_by_customer
 from kehu.timeutil import local_date, local_datetime
 
-__all__ = ["Period", "Table", "date_range", "last_month", "last_week", "report_tables", "summary"]
+__all__ = ["Period", "Table", "date_range", "last_month", "last_week", "monthly_analysis", "report_tables", "summary"]
 
 BUDGET_BANDS = ((0, 10, "10 万以下"), (10, 20, "10–20 万"), (20, 50, "20–50 万"), (50, 100, "50–100 万"),
                 (100, float("inf"), "100 万以上"))
@@ -28,6 +31,9 @@ MILESTONES = (("first_consult", "首次咨询"), ("site_measured", "量房"), ("
               ("quoted", "报价"), ("contract_signed", "签约"), ("construction_started", "开工"),
               ("completed", "竣工"), ("settled", "结算"))
 STEP_NAMES = {"investigation": "调查", "reply": "答复", "resolution": "解决"}
+STATE_NAMES = {"on_time": "按时", "late": "逾期完成", "overdue": "逾期未办", "pending": "未到期", "unknown": "无记录"}
+RESTRICTED = "（机密）"  # in place of what a 机密 customer's records say
+TOP = 5  # reasons shown in the monthly analysis
 
 
 @dataclass
@@ -64,7 +70,9 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
     customers = sorted((c for c in repo.of("customer") if view.shows(c.id)), key=lambda c: c.id)
     ids = {c.id for c in customers}
     tables = [*_new_customers(customers, period), _stage_changes(customers, period), *_visits(repo, ids, period),
-              _complaints(repo, ids, period), _survey_completeness(repo, customers, period),
+              _complaints(repo, ids, period), _complaint_log(repo, ids, period, view),
+              *_satisfaction(repo, ids, period, view), _contracts(repo, customers, period),
+              _lost_reasons(repo, customers, period, view), _survey_completeness(repo, customers, period),
               _reclaimed(repo, customers, period, view)]
     for table in tables:  # a phone typed into a reason, a district or a staff name is masked in every format
         table.rows = [[view.text(value) for value in row] for row in table.rows]
@@ -160,14 +168,190 @@ def _reclaimed(repo, customers, period: Period, view: Visibility) -> Table:
                 if view.restricts(c.id):  # 机密: counted, shown by id; its owner history stays unshown
                     reclaimed.append([c.id, None, None, None])
                 else:
-                    reclaimed.append([c.id, staff_label(repo, holder), str(local_date(entry.get("from"))), entry.get("reason", "")])
+                    reclaimed.append([c.id, staff_label(repo, holder), local_date(entry.get("from")), entry.get("reason", "")])
             holder = entry.get("owner")
     return Table("reclaimed", "收回公海的客户", ["客户", "原客户经理", "日期", "理由"], reclaimed)
 
 
+def _complaint_log(repo, ids: set, period: Period, view: Visibility) -> Table:
+    """客户投诉记录表 (002 客户管理制度12 七.1: each week's complaints, one row each, with
+    what 六 asks to be recorded: when, who, the contact, what happened and what was done)."""
+    customers = repo.ids("customer")
+    complaints = sorted((t for t in repo.of("complaint") if t.data.get("customer") in ids
+                         and local_datetime(t.data.get("received_at")) in period),
+                        key=lambda t: (local_datetime(t.data.get("received_at")), t.id))
+    rows = []
+    for complaint in complaints:
+        data = complaint.data
+        customer_id = data.get("customer")
+        customer = customers[customer_id].data
+        restricted = view.restricts(customer_id)
+        phones = customer.get("phones") or [None]
+        against = as_dict(data.get("against"))
+        states = []
+        for step in COMPLAINT_STEPS:
+            deadline = complaint_deadline(repo, complaint, step)
+            states.append(STATE_NAMES[deadline.state if deadline else "unknown"])
+        rows.append([
+            complaint.id, local_datetime(data.get("received_at")),
+            customer_id if restricted else f"{customer.get('name')}（{customer_id}）",
+            None if restricted or phones[0] is None else view.phone(phones[0]),
+            data.get("channel"), data.get("category"), RESTRICTED if restricted else data.get("description"),
+            "／".join(x for x in (against.get("department"), against.get("staff") and staff_label(repo, against["staff"])) if x)
+            or None,
+            staff_label(repo, data.get("handler")), data.get("status"),
+            None if restricted else data.get("resolution"), *states, _satisfied(as_dict(data.get("follow_up")))])
+    return Table("complaint_log", "客户投诉记录表",
+                 ["投诉编号", "受理时间", "客户", "联系电话", "渠道", "类别", "投诉内容", "被投诉部门／员工", "处理人", "状态",
+                  "处理结果", *(f"{STEP_NAMES[s]}时限" for s in COMPLAINT_STEPS), "回访"], rows)
+
+
+def _satisfied(follow_up: dict):
+    if not follow_up:
+        return None
+    return {True: "满意", False: "不满意"}.get(follow_up.get("satisfied"), "已回访")
+
+
+def _satisfaction(repo, ids: set, period: Period, view: Visibility) -> list[Table]:
+    """Satisfaction results: the visits that measured it (满意度调查, or any visit with a
+    1–5 score) and the 回访 after complaints (002 客户管理制度13 四.(三), 14 1.7.2)."""
+    customers = repo.ids("customer")
+
+    def who(customer_id):
+        return customer_id if view.restricts(customer_id) else f"{customers[customer_id].data.get('name')}（{customer_id}）"
+
+    log, scores, surveys = [], [], 0
+    for customer_id, visits in visits_by_customer(repo).items():
+        if customer_id not in ids:
+            continue
+        for when, visit in visits:
+            score = visit.data.get("satisfaction")
+            score = score if isinstance(score, int) and not isinstance(score, bool) else None
+            kind = visit.data.get("type")
+            if when not in period or (kind != SURVEY_VISIT and score is None):
+                continue
+            surveys += kind == SURVEY_VISIT
+            if score is not None:
+                scores.append(score)
+            log.append([when, who(customer_id), staff_label(repo, visit.data.get("staff")), kind, score, None,
+                        None if view.restricts(customer_id) else visit.data.get("summary")])
+    answers = []
+    for complaint in repo.of("complaint"):
+        follow_up = as_dict(complaint.data.get("follow_up"))
+        when = local_datetime(follow_up.get("at"))
+        customer_id = complaint.data.get("customer")
+        if customer_id not in ids or when not in period:
+            continue
+        if isinstance(follow_up.get("satisfied"), bool):
+            answers.append(follow_up["satisfied"])
+        log.append([when, who(customer_id), staff_label(repo, follow_up.get("by")), f"投诉回访（{complaint.id}）", None,
+                     _satisfied(follow_up), None if view.restricts(customer_id) else follow_up.get("comment")])
+    log.sort(key=lambda row: (row[0], str(row[1])))
+    average = round(sum(scores) / len(scores), 2) if scores else None
+    summary_rows = [["满意度调查（次）", surveys], ["满意度评分（次）", len(scores)], ["平均评分（1–5）", average],
+                    ["评 4–5 分占比（%）", _percent(sum(1 for v in scores if v >= 4), len(scores))],
+                    ["投诉回访（次）", len(answers)], ["回访满意（次）", sum(answers)],
+                    ["投诉回访满意率（%）", _percent(sum(answers), len(answers))]]
+    return [Table("satisfaction", "满意度结果", ["项目", "数值"], summary_rows),
+            Table("satisfaction_log", "满意度调查与投诉回访明细", ["时间", "客户", "回访人", "类型", "评分", "客户满意", "内容"], log)]
+
+
+def _contracts(repo, customers, period: Period) -> Table:
+    """Contracts signed in the period and their amount (产值), by the customer's holder on the day."""
+    count, amount = Counter(), defaultdict(float)
+    for c in customers:
+        signed = local_datetime(contract_signed(c.data))
+        if signed in period:
+            holder = owner_on(c, signed.date())
+            count[holder] += 1
+            value = as_dict(c.data.get("contract")).get("amount_wan")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                amount[holder] += value
+    rows = [[staff_label(repo, k), n, round(amount[k], 2)] for k, n in sorted(count.items(), key=lambda kv: (-amount[kv[0]], str(kv[0])))]
+    return Table("contracts", "签约与产值（按签约时的客户经理）", ["客户经理", "签约份数", "合同金额（万元）"], rows)
+
+
+def _lost_reasons(repo, customers, period: Period, view: Visibility) -> Table:
+    """Customers lost in the period (stage 流失; the day of their last visit) by reason: the
+    records have no reason field, so the reason is what that last visit says, else the
+    customer's notes."""
+    visits = visits_by_customer(repo)
+    reasons = Counter()
+    for c in customers:
+        if local_datetime(lost_on(repo, c)) not in period:
+            continue
+        seen = visits.get(c.id)
+        reason = (seen[-1][1].data.get("summary") if seen else None) or c.data.get("notes") or "未写原因"
+        reasons[RESTRICTED if view.restricts(c.id) else reason] += 1
+    return _counted("lost_reasons", "流失客户按原因（本期最后一次跟进所记）", "原因", reasons)
+
+
+SUMMARY_LABELS = {"new_customers": "新增客户（位）", "signed": "签约客户（位）", "contract_amount_wan": "合同金额（万元）",
+                  "visits": "回访（次）", "complaints": "投诉（件）", "reclaimed": "收回公海（位）", "lost": "流失客户（位）",
+                  "satisfaction_average": "满意度均分（1–5）", "follow_up_satisfied_rate": "投诉回访满意率（%）"}
+
+
 def summary(tables: list[Table]) -> dict:
+    """The period's headline figures (JSON keys; SUMMARY_LABELS names them in Chinese)."""
     by_key = {t.key: t for t in tables}
     stage = dict((row[0], row[1]) for row in by_key["stage_changes"].rows)
+    satisfaction = dict((row[0], row[1]) for row in by_key["satisfaction"].rows)
     return {"new_customers": sum(r[1] for r in by_key["new_by_source"].rows), "signed": stage.get("签约", 0),
+            "contract_amount_wan": round(float(sum(r[2] for r in by_key["contracts"].rows)), 2),
             "visits": sum(r[1] for r in by_key["visits_by_type"].rows),
-            "complaints": sum(r[1] for r in by_key["complaints"].rows), "reclaimed": len(by_key["reclaimed"].rows)}
+            "complaints": sum(r[1] for r in by_key["complaints"].rows), "reclaimed": len(by_key["reclaimed"].rows),
+            "lost": sum(r[1] for r in by_key["lost_reasons"].rows),
+            "satisfaction_average": satisfaction["平均评分（1–5）"],
+            "follow_up_satisfied_rate": satisfaction["投诉回访满意率（%）"]}
+
+
+def change_percent(current, base):
+    """The change from `base` to `current` in percent; None (shown —) when the base is 0."""
+    if current is None or not base:
+        return None
+    return round(100 * (current - base) / base, 1)
+
+
+def monthly_analysis(repo, period: Period, view: Visibility | None = None) -> tuple[list[Table], dict]:
+    """The month's analysis (客户资源（月）分析报告, 000 第四条; 002 客户管理制度12 七.2): its
+    tables, led by each headline figure beside the previous month's and the same month last
+    year's with the change in percent, and the top reasons (sources, complaint categories,
+    lost customers) over the three months. Also the comparison as a JSON document."""
+    view = view or Visibility(repo)
+    first = period.start.date()
+    periods = {"current": period, "previous": calendar_month(add_months(first, -1)),
+               "last_year": calendar_month(add_months(first, -12))}
+    tables = {name: report_tables(repo, p, view) for name, p in periods.items()}
+    figures = {name: summary(t) for name, t in tables.items()}
+    measures = [{"key": key, "label": SUMMARY_LABELS[key], "current": figures["current"][key],
+                 "previous": figures["previous"][key],
+                 "previous_change_pct": change_percent(figures["current"][key], figures["previous"][key]),
+                 "last_year": figures["last_year"][key],
+                 "last_year_change_pct": change_percent(figures["current"][key], figures["last_year"][key])}
+                for key in SUMMARY_LABELS]
+    top = {name: _top(tables, key) for name, key in
+           (("sources", "new_by_source"), ("complaint_categories", "complaints"), ("lost_reasons", "lost_reasons"))}
+    document = {"previous": period_document(periods["previous"]), "last_year": period_document(periods["last_year"]),
+                "measures": measures, "top_reasons": top}
+    lead = [Table("comparison", "与上月、去年同月比较", ["指标", "本月", "上月", "环比（%）", "去年同月", "同比（%）"],
+                  [[m["label"], m["current"], m["previous"], m["previous_change_pct"], m["last_year"],
+                    m["last_year_change_pct"]] for m in measures])]
+    for name, key, title, head in (("sources", "top_sources", "新增客户来源", "来源"),
+                                   ("complaint_categories", "top_complaint_categories", "投诉类别", "类别"),
+                                   ("lost_reasons", "top_lost_reasons", "流失原因", "原因")):
+        lead.append(Table(key, f"{title}（前 {TOP} 位）", [head, "本月", "上月", "去年同月"],
+                          [[r["name"], r["current"], r["previous"], r["last_year"]] for r in top[name]]))
+    return lead + tables["current"], document
+
+
+def _top(tables: dict, key: str) -> list[dict]:
+    """The first TOP rows of a counted table this month, with their counts in the other months."""
+    counts = {name: {row[0]: row[1] for row in next(t for t in ts if t.key == key).rows} for name, ts in tables.items()}
+    names = sorted(set().union(*counts.values()), key=lambda n: (-counts["current"].get(n, 0),
+                                                                 -counts["previous"].get(n, 0), str(n)))
+    return [{"name": n, **{month: counts[month].get(n, 0) for month in ("current", "previous", "last_year")}}
+            for n in names[:TOP]]
+
+
+def period_document(period: Period) -> dict:
+    return {"kind": period.kind, "title": period.title, "start": period.start.isoformat(), "end": period.end.isoformat()}

@@ -11,7 +11,20 @@ for rules, statistics, pages and exports alike:
 - periods: the statistics week (Friday 18:00), the last month, a range of days.
 """
 
-from kehu.domain.periods import FRIDAY, WEEK_CLOSES, Period, date_range, last_month, last_week, previous_month
+from kehu.domain.periods import (
+    FRIDAY,
+    WEEK_CLOSES,
+    Period,
+    add_months,
+    calendar_month,
+    complete_months,
+    date_range,
+    in_closing_week,
+    last_month,
+    last_week,
+    presented_month,
+    previous_month,
+)
 from kehu.domain.records import contract_signed, staff_label, staff_name, survey_completeness, unfilled_survey_fields
 from kehu.domain.visibility import Visibility
 from kehu.domain.vocabulary import (
@@ -35,6 +48,7 @@ from kehu.domain.vocabulary import (
     RECLAIM_EXEMPT_STAGES,
     SALES_STAGES,
     STAGES,
+    SURVEY_VISIT,
     funnel,
     joined,
     stages_in,
@@ -48,7 +62,8 @@ __all__ = [
     "CONSTRUCTION_STAGES", "DEFAULT_CONFIDENTIALITY",
     "DONE_STATUSES", "FIRST_STAGE", "FIRST_STATUS", "FOLLOWUP_VISIT", "FRIDAY", "INSPECTION_VISIT", "LOST_STAGES",
     "MONTHLY_VISIT_EXEMPT_STAGES", "NO_SALES_ACTION_TYPES", "OPEN_STATUSES", "PHASES", "POOL", "Period",
-    "RECLAIM_EXEMPT_STAGES", "SALES_STAGES", "STAGES", "Visibility", "WEEK_CLOSES", "contract_signed", "date_range",
-    "funnel", "joined", "last_month", "last_week", "previous_month", "stages_in", "staff_label", "staff_name",
+    "RECLAIM_EXEMPT_STAGES", "SALES_STAGES", "STAGES", "SURVEY_VISIT", "Visibility", "WEEK_CLOSES", "add_months",
+    "calendar_month", "complete_months", "contract_signed", "date_range", "in_closing_week", "funnel", "joined",
+    "last_month", "last_week", "presented_month", "previous_month", "stages_in", "staff_label", "staff_name",
     "strictness", "survey_completeness", "threshold", "unfilled_survey_fields", "unplaced",
 ]

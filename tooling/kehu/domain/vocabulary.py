@@ -73,7 +73,8 @@ def strictness(level) -> int:
 # visit types the rules single out
 INSPECTION_VISIT = "工地巡检"  # the 质保巡检 of a building site (K604)
 FOLLOWUP_VISIT = "回访"  # the 回访 after the first plan meeting (K404)
-NO_SALES_ACTION_TYPES = ("满意度调查",)  # not a sales action unless the visit says so (K401)
+SURVEY_VISIT = "满意度调查"  # customer service asks how satisfied the customer is (reports)
+NO_SALES_ACTION_TYPES = (SURVEY_VISIT,)  # not a sales action unless the visit says so (K401)
 CONFIRMED_VISIT_TYPES = ("到店咨询", "量房")  # the 咨询记录 and 量工地记录 the customer signs (K607)
 
 # schema vocabulary -> the words this module places

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 
 from kehu.domain import ACTIVE_STAGES, joined, staff_label
-from kehu.facts import is_assigner, pool_releases, staff_role
+from kehu.facts import is_assigner, phone_collisions, pool_releases, staff_role
 from kehu.findings import Hit, Text
-from kehu.phones import mask_phone, phone_key
+from kehu.phones import mask_phone
 from kehu.rules.base import rule
 from kehu.timeutil import local_date, local_datetime
 
@@ -37,30 +37,16 @@ def phone_collision(repo):
     ## 正确示例
     后登记的客户经理与先登记者核实：同一客户则删除重复档案（走销毁审批），由先登记者跟进。
     """
-    by_phone: dict[str, list] = defaultdict(list)
-    for customer in repo.of("customer"):
-        registered = local_datetime(customer.data.get("registered_at"))
-        seen = set()
-        for index, phone in enumerate(customer.data.get("phones") or []):
-            key = phone_key(phone)
-            if key not in seen:
-                seen.add(key)
-                by_phone[key].append((registered, customer.id, index, customer))
-    for entries in by_phone.values():
-        if len(entries) < 2:
-            continue
-        entries.sort(key=lambda e: (e[0], e[1]))
-        first_time, first_id, _, first = entries[0]
-        for _, _, index, later in entries[1:]:
-            when = first_time.strftime("%Y-%m-%d %H:%M")
-            owner = staff_label(repo, first.data.get("owner"))
-            masked = mask_phone(later.data["phones"][index])
-            yield Hit(Text(
-                f"撞单：电话 {masked} 已属于先登记的客户 {first_id}（{first.data.get('name')}，"
-                f"客户经理 {owner}，{when} 登记）；按登记时间归先登记者，请与其核实",
-                f"collision: phone {masked} already belongs to {first_id} ({first.data.get('name')}, "
-                f"owner {owner}, registered {when}); the earlier registration wins"),
-                record=later, path=("phones", index))
+    for first, later, index in phone_collisions(repo):
+        when = local_datetime(first.data.get("registered_at")).strftime("%Y-%m-%d %H:%M")
+        owner = staff_label(repo, first.data.get("owner"))
+        masked = mask_phone(later.data["phones"][index])
+        yield Hit(Text(
+            f"撞单：电话 {masked} 已属于先登记的客户 {first.id}（{first.data.get('name')}，"
+            f"客户经理 {owner}，{when} 登记）；按登记时间归先登记者，请与其核实",
+            f"collision: phone {masked} already belongs to {first.id} ({first.data.get('name')}, "
+            f"owner {owner}, registered {when}); the earlier registration wins"),
+            record=later, path=("phones", index))
 
 
 @rule("K302", "owner-overloaded", "warning", "客户经理名下在跟进客户过多", "an owner holds too many active customers",
