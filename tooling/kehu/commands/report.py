@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from kehu.commands import Failure, Run, refuse_overwrite
+from kehu.commands import Failure, Run, output_file
 from kehu.domain import Period, calendar_month, date_range, in_closing_week, last_month, last_week, presented_month
 from kehu.findings import Text
 from kehu.timeutil import EARLIEST, LATEST
@@ -76,16 +76,6 @@ def default_name(kind: str, period: Period, full: bool) -> str:
     return f"{NAMES[kind]}-{span}{'-不打码' if full else ''}.xlsx"
 
 
-def free_path(ctx: Run, name: str) -> Path:
-    """`name` in the output folder, or name-2, name-3 … beside an earlier file of that name."""
-    path = ctx.output_path(name)
-    stem, number = path.stem, 2
-    while path.exists() or path.is_symlink():
-        path = path.with_name(f"{stem}-{number}{path.suffix}")
-        number += 1
-    return path
-
-
 def run(ctx: Run, kind: str, start: date | None, end: date | None, fmt: str, out: Path | None, force: bool,
         full: bool = False, month: str | None = None) -> int:
     from kehu.domain import Visibility
@@ -93,7 +83,7 @@ def run(ctx: Run, kind: str, start: date | None, end: date | None, fmt: str, out
     from kehu.report import statistics
 
     chosen = period_of(kind, ctx.today, start, end, month, ctx.say)
-    refuse_overwrite(out, force)
+    target = output_file(ctx, out, default_name(kind, chosen, full), force) if out or fmt == "xlsx" else None
     repository = ctx.prepare()
     view = Visibility(repository, full)
     if kind == "scorecard":
@@ -119,10 +109,9 @@ def run(ctx: Run, kind: str, start: date | None, end: date | None, fmt: str, out
             content = statistics.markdown(chosen, tables)
     if isinstance(content, str):
         content = content.encode("utf-8")
-    if out is None and fmt != "xlsx":
+    if target is None:
         sys.stdout.write(content.decode("utf-8"))
         return 0
-    target = out.resolve() if out is not None else free_path(ctx, default_name(kind, chosen, full))
     write_atomically(target, content)
     where = out if out is not None else target
     ctx.say(f"已写入 {where}（{chosen.title}）" + ("" if out else "；未给 --out，放在仓库的 _exports/ 目录，git 不会提交它"),
