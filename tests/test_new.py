@@ -123,8 +123,8 @@ def test_import_rejects_unknown_and_departed_owners_with_a_suggestion(repo, tmp_
                      "周舟,13700003333,2026-03-06,zhaomin@hzdecor.cn\n", encoding="utf-8")
     code, out, err = run(repo, "import", str(sheet), "--write", "--by", "sunmin")
     assert code == 1
-    assert "拒绝 第 2 行：客户经理“王俐”不在员工名单里；是不是 wangli（王丽）？" in out
-    assert "拒绝 第 3 行：客户经理“赵强”（zhaoqiang）已离职" in out
+    assert "拒绝 登记表.csv 第 2 行：客户经理：没有员工 王俐；是不是 wangli（王丽）？" in out
+    assert "拒绝 登记表.csv 第 3 行：客户经理：赵强（zhaoqiang）已离职（2026-05-06），不能再接手" in out
     assert "新建 C2026-0002 ← 第 4 行：周舟" in out
     assert "owner: zhaomin" in (repo.root / NEW_FILE).read_text(encoding="utf-8")
     assert customer_files(repo) == ["C2026-0001.yaml", "C2026-0002.yaml"]

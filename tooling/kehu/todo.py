@@ -177,7 +177,7 @@ def _handovers(repo, customer):
         if new != owner or any(v.data.get("staff") == new and when.date() >= day for when, v in visits):
             continue
         yield _customer_todo(customer, new, "handover", day + timedelta(days=days), Text(
-            f"{day} 从离职的 {leaver} 手里接过客户：{days} 天内联系客户，告知更换客户经理",
+            f"{day} 从离职的 {person(repo, leaver)} 手里接过客户：{days} 天内联系客户，告知更换客户经理",
             f"taken over from {leaver}, who left, on {day}: contact the customer within {days} days"),
             "K408", ("owner_history", index))
 

@@ -139,7 +139,7 @@ SCORECARD_NOTE = (f"评级分 {'、'.join(LEVELS)} 三等（004 客户关系维�
 
 
 def scorecard_markdown(card: Scorecard) -> str:
-    lines = [f"# {esc(card.period.title)}", "", esc(SCORECARD_NOTE), ""]
+    lines = [f"# {esc(card.period.title)}", "", SCORECARD_NOTE, ""]
     lines += _markdown_tables(scorecard_tables(card))
     lines += ["## 评级标准", "", "| " + " | ".join(THRESHOLD_HEAD) + " |", "|" + "---|" * len(THRESHOLD_HEAD)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in _threshold_rows(card)]
