@@ -21,13 +21,15 @@ from kehu.markdown import esc, titled
 from kehu.report import todo as todo_output
 from kehu.rules import RULES
 from kehu.site import summaries
+from kehu.site.forms import write_forms
 from kehu.site.search import entry, spellings
 from kehu.site.summaries import OVERDUE_CODES
 from kehu.timeutil import local_date, local_datetime
 from kehu.todo import todo_list
 
 NAV = [{"总览": "index.md"}, {"客户": "customers/index.md"}, {"员工": "staff/index.md"}, {"公海": "pool.md"},
-       {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"使用说明": "guide.md"}]
+       {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"录入": "forms/index.md"},
+       {"使用说明": "guide.md"}]
 
 
 class Site:
@@ -107,7 +109,7 @@ class Site:
         summaries.dashboard(self)
         self.customer_pages()
         self.staff_pages()
-        for page in (summaries.pool_page, summaries.overdue_page, summaries.report_pages, summaries.rule_pages):
+        for page in (summaries.pool_page, summaries.overdue_page, summaries.report_pages, summaries.rule_pages, write_forms):
             page(self)
         self.write("assets/kehu-search.json", json.dumps(self.search, ensure_ascii=False, separators=(",", ":")))
         self.remove_stale_pages()
@@ -144,6 +146,8 @@ class Site:
         d = self.view.customer(c)
         # the page's title (the browser tab, the header) is the id alone; the name appears only in the body
         lines = [titled(c.id, f"{self.show(c.id)} {'' if self.restricted(c) else self.show(d.get('name'))}")]
+        lines += [f"[修改](../forms/edit.md?id={c.id}){{ .kehu-act }} [写跟进](../forms/visit.md?customer={c.id}){{ .kehu-act }} "
+                  f"[投诉登记](../forms/complaint.md?customer={c.id}){{ .kehu-act }}", ""]
         facts = [("客户经理", self.person(d.get("owner"), "../")), ("阶段", self.show(d.get("stage")))]
         if self.restricted(c):
             lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts]
