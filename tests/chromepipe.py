@@ -108,18 +108,20 @@ class Chrome:
             raise BrowserError(f"{expression[:80]}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def wait_for(self, expression: str, timeout: float = 30):
+    def wait_for(self, expression: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = self.eval(expression)
+            value = self.eval(f"!!({expression})")
             if value:
-                return value
+                return
             time.sleep(0.1)
-        raise BrowserError(f"waited {timeout} s for {expression}")
+        state = self.eval("[location.href, document.readyState, document.title].join(' | ')")
+        raise BrowserError(f"waited {timeout} s for {expression}; the page: {state}")
 
     def goto(self, url: str, ready: str = "true") -> None:
+        self.eval("window.__leaving = true")  # the page being left; the new one has no such mark
         self.send("Page.navigate", {"url": url}, session=True)
-        self.wait_for(f"location.href === {json.dumps(url)} && document.readyState === 'complete' && ({ready})")
+        self.wait_for(f"!window.__leaving && location.href === {json.dumps(url)} && document.readyState === 'complete' && ({ready})")
 
     def tap(self, selector: str) -> None:
         """A finger on the element's middle (scrolled into view first)."""
@@ -136,7 +138,7 @@ class Chrome:
         """Tap the field, clear it and type `text`; with `pinyin`, the way a Chinese input method
         sends it: the letters as a composition first, then the chosen characters."""
         self.tap(selector)
-        self.eval(f"document.querySelector({json.dumps(selector)}).select && document.querySelector({json.dumps(selector)}).select()")
+        self.eval(f"(e => e.select && e.select())(document.querySelector({json.dumps(selector)}))")
         self.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": "Backspace", "code": "Backspace",
                                              "windowsVirtualKeyCode": 8}, session=True)
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Backspace", "code": "Backspace",
@@ -146,6 +148,13 @@ class Chrome:
                 self.send("Input.imeSetComposition", {"text": pinyin[:n], "selectionStart": n, "selectionEnd": n},
                           session=True)
         self.send("Input.insertText", {"text": text}, session=True)
+
+    def choose(self, selector: str, value: str) -> None:
+        """Pick `value` in a native picker (a <select>, a date or time field): the phone's own
+        wheel or calendar, which the protocol cannot turn, sets the value and says so."""
+        self.tap(selector)
+        self.eval(f"""(() => {{ const e = document.querySelector({json.dumps(selector)}); e.value = {json.dumps(value)};
+            e.dispatchEvent(new Event('input', {{bubbles: true}})); e.dispatchEvent(new Event('change', {{bubbles: true}})); }})()""")
 
     def press(self, key: str) -> None:
         codes = {"Enter": 13, "Tab": 9, "Backspace": 8}

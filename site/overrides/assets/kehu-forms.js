@@ -567,20 +567,20 @@
     var times = forms.times.customer, groups = {}, lines = [];
     paths.forEach(function (p) { var top = p.split(".")[0]; (groups[top] = groups[top] || []).push(p); });
     Object.keys(groups).forEach(function (top) {
-      groups[top].forEach(function (p) {
-        var value = getPath(after, p), steps = p.split(".");
-        if (top === "phones") {
-          lines.push("# 在 phones 列表末尾加上：");
-          value.forEach(function (v) { lines.push("  - " + yamlValue(v, "phones", false)); });
-        } else if (isEmpty(value)) {
-          lines.push("# 删除这一行：" + p);
-        } else if (steps.length === 1) {
-          lines = lines.concat(renderEntry(p, value, "", p, times));
-        } else {
-          lines.push("# 在 " + steps[0] + ": 下面（没有就新加 " + steps[0] + ":）：");
-          lines = lines.concat(renderEntry(steps[1], value, "  ", p, times));
-        }
-      });
+      var nested = groups[top].filter(function (p) { return p !== top; });
+      if (top === "phones") {
+        lines.push("# 在 phones 列表末尾加上：", "phones:");
+        getPath(after, top).forEach(function (v) { lines.push("  - " + yamlValue(v, "phones", false)); });
+      } else if (!nested.length) {
+        var value = getPath(after, top);
+        lines = lines.concat(isEmpty(value) ? ["# 删除这一行：", "# " + top + ": …"] : renderEntry(top, value, "", top, times));
+      } else {
+        lines.push("# " + top + ": 下面（文件里已有 " + top + ": 就只改、加缩进的那几行）：", top + ":");
+        nested.forEach(function (p) {
+          var v = getPath(after, p), key = p.split(".")[1];
+          lines = lines.concat(isEmpty(v) ? ["  # 删除这一行：" + key + ": …"] : renderEntry(key, v, "  ", p, times));
+        });
+      }
     });
     return lines.join("\n") + "\n";
   }
@@ -786,6 +786,7 @@
           var record = { id: nextId(kind, month ? month.slice(0, 4) : "0000", forms) };
           Object.keys(data).forEach(function (k) { record[k] = data[k]; });
           var list = problems(validate, record, kind, forms);
+          window.kehuForms.checked = record;  // what was checked, for the browser tests
           showProblems(form, list);
           form.nextElementSibling.hidden = true;
           if (!list.length) return resultNew(form, kind, record, forms);
