@@ -343,7 +343,9 @@
 
   function errorSlot(form, path) {
     var key = fieldName(path).replace(/\[\d+\]/g, "");
-    return form.querySelector('[data-error-for="' + CSS.escape(key) + '"]');
+    /* a missing object (source) is told at its first field (source.channel) */
+    return form.querySelector('[data-error-for="' + CSS.escape(key) + '"]') ||
+      form.querySelector('[data-error-for^="' + CSS.escape(key + ".") + '"]');
   }
 
   function showProblems(form, list) {
