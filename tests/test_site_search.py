@@ -9,6 +9,7 @@ import functools
 import http.server
 import json
 import os
+import shutil
 import threading
 from datetime import date
 from pathlib import Path
@@ -149,6 +150,12 @@ def test_a_community_lists_its_customers_and_itself(page):
     assert "小区 · 1" in shown["headings"] and "春申景城" in shown["text"] and "25 位客户" in shown["text"]
     assert len([h for h in hrefs(shown) if h.startswith("customers/")]) == 20  # the first twenty of 25
     assert shown["more"] == ["还有 5 条 · 显示更多"]
+    # part of a 小区's name lists the 小区; picking one searches it
+    shown = search(page, "春申")
+    assert "小区 · 1" in shown["headings"]
+    page.click(".kehu-search__pick")
+    page.wait("document.getElementById('kehu-search-results').dataset.query === '春申景城'")
+    assert page.js("document.getElementById('kehu-search-q').value") == "春申景城"
 
 
 def test_a_single_surname_shows_the_colleague_first_and_says_how_many_more(page):
@@ -235,6 +242,7 @@ def test_keyboard_arrow_keys_escape_and_enter(page):
     search(page, "C2026-0040")
     page.key("Enter")  # the first result opens
     page.wait("location.pathname.endsWith('/customers/C2026-0040/') && !!document.querySelector('h1')")
+    page.wait("document.getElementById('kehu-search-results').hidden")  # closed on the new page
     page.open(page.url + "customers/C2026-0001/")
 
 
@@ -280,6 +288,21 @@ def test_on_a_phone_the_box_does_not_cover_the_title(site):
         phone.key("Escape")
         assert phone.js("document.getElementById('kehu-search-q').getBoundingClientRect().width") == 0
         assert phone.js("document.activeElement.classList.contains('kehu-search__toggle')")
+
+
+def test_a_word_over_the_fetch_budget_says_what_it_left_out(site, tmp_path):
+    """At 20,000 customers no word passes the budget (600 KB of shards); rows made to look
+    1,000 times larger show what happens when one does."""
+    index = tmp_path / "search"
+    shutil.copytree(site / "assets" / "search", index)
+    meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
+    meta["row"] *= 1000
+    (index / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    with serve(site, search_from=index) as url, Browser() as browser:
+        browser.open(url + "customers/C2026-0001/")
+        shown = search(browser, "春申")
+    assert "另有约 25 位客户在名字含「春申」的小区或客户经理名下，未全部列出" in shown["text"]
+    assert "小区 · 1" in shown["headings"] and "25 位客户" in shown["text"]
 
 
 def test_search_stays_on_the_site(page):
