@@ -46,9 +46,18 @@ def test_confidential_customer_shows_only_id_owner_and_stage(repo):
     assert "刘洋" in page and "咨询" in page
     for secret in ("钱机", "137****2222", "万科城市花园", "闵行区"):
         assert secret not in page
-    index = json.loads((site / "assets" / "kehu-search.json").read_text(encoding="utf-8"))
-    [item] = [i for i in index if i["t"].startswith("C2026-0002")]
-    assert "钱机" not in json.dumps(item, ensure_ascii=False) and "万科" not in json.dumps(item, ensure_ascii=False)
+    # in the search index: a row with id, owner and stage, under its id and owner only
+    meta = json.loads((site / "assets" / "search" / "meta.json").read_text(encoding="utf-8"))
+    shards = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (site / "assets" / "search").glob("*.json")
+              if p.name != "meta.json"}
+    holding = sorted(name for name, rows in shards.items() if any(row[0] == "C2026-0002" for row in rows))
+    [row] = {json.dumps(row, ensure_ascii=False) for rows in shards.values() for row in rows if row[0] == "C2026-0002"}
+    row = json.loads(row)
+    assert row[1] is None and row[3:5] == [0, 0] and row[6:] == [0, ""]
+    assert meta["owners"][row[2]][0] == "刘洋" and meta["stages"][row[5]] == "咨询"
+    liuyang = meta["owners"][row[2]][5] + ".json"
+    assert holding == sorted([liuyang, "6e3030.json"])  # the owner's shard and n00 (C2026-0002)
+    assert "钱机" not in "".join(p.read_text(encoding="utf-8") for p in (site / "assets" / "search").glob("*.json"))
 
 
 def test_full_build_goes_elsewhere_and_shows_phones(repo):

@@ -10,7 +10,6 @@ page whose heading holds one sets its title in front matter (`titled`).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -22,7 +21,7 @@ from kehu.report import todo as todo_output
 from kehu.rules import RULES
 from kehu.site import summaries
 from kehu.site.forms import write_forms
-from kehu.site.search import entry, spellings
+from kehu.site.search import FOLDER, Index
 from kehu.site.summaries import OVERDUE_CODES
 from kehu.timeutil import local_date, local_datetime
 from kehu.todo import todo_list
@@ -54,7 +53,7 @@ class Site:
                 self.by_record[finding.record].append(finding)
         self.pages = 0
         self.written: set[str] = set()
-        self.search: list[dict] = []
+        self.search = Index(self.view.text)  # masks every value it stores
         self.progress = progress or (lambda done, total: None)
 
     # --- helpers ------------------------------------------------------------------------
@@ -72,11 +71,6 @@ class Site:
         """A record value on a page: as this site's Visibility shows it (numbers in text
         masked), then escaped."""
         return esc(self.view.text(value))
-
-    def find(self, title: str, url: str, kind: str, words: list, spelled: list[str]) -> None:
-        """A search entry, its text masked like the pages'."""
-        text = self.view.text
-        self.search.append(entry(text(title), url, kind, [text(w) for w in words], [text(s) for s in spelled]))
 
     def person(self, staff_id, link_from: str | None = None) -> str:
         if staff_id == POOL:
@@ -111,7 +105,7 @@ class Site:
         self.staff_pages()
         for page in (summaries.pool_page, summaries.overdue_page, summaries.report_pages, summaries.rule_pages, write_forms):
             page(self)
-        self.write("assets/kehu-search.json", json.dumps(self.search, ensure_ascii=False, separators=(",", ":")))
+        self.search.write(self.out / FOLDER)
         self.remove_stale_pages()
         return self.pages
 
@@ -193,15 +187,10 @@ class Site:
         return "\n".join(lines) + "\n"
 
     def search_entry(self, c) -> None:
-        d = c.data
-        owner = self.staff.get(d.get("owner"), {}).get("name", "")
-        url = f"customers/{c.id}/"
-        if self.restricted(c):
-            self.find(c.id, url, "客户（机密）", [c.id, owner, d.get("stage")], spellings(owner))
-            return
-        title = f"{c.id} {d.get('name', '')}"
-        words = [c.id, d.get("name"), d.get("community"), d.get("district"), owner, d.get("stage")]
-        self.find(title, url, "客户", words, spellings(d.get("name", "")) + spellings(owner))
+        """The customer in search as in a list (kehu.site.search: a 机密 one as id, owner, stage)."""
+        d, owner = c.data, c.data.get("owner")
+        self.search.customer(c.id, d.get("name"), owner, "公海" if owner == POOL else staff_name(self.repo, owner),
+                             d.get("community"), d.get("district"), d.get("stage"), d.get("grade"), self.restricted(c))
 
     def staff_pages(self) -> None:
         owned = defaultdict(list)
@@ -231,8 +220,8 @@ class Site:
             if mine:
                 lines += ["## 名下客户", "", self.CUSTOMER_HEAD + "\n".join(self.customer_row(c, "../") for c in mine)]
             self.write(f"staff/{staff_id}.md", "\n".join(lines) + "\n")
-            self.find(f"{data.get('name')}（{staff_id}）", f"staff/{staff_id}/", "员工",
-                      [data.get("name"), staff_id, data.get("role")], spellings(data.get("name", "")))
+            self.search.person(staff_id, data.get("name"), f"staff/{staff_id}/",
+                               " · ".join(str(x) for x in (data.get("role"), data.get("department")) if x) + state)
         self.write("staff/index.md", "# 员工\n\n| 姓名 | 岗位 | 部门 | 名下客户 | 待处理 | 调查表完整率 |\n"
                                      "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
