@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import yaml
 
-from chromepipe import Chrome
 from conftest import STAFF, Repo, kehu
 from kehu.load.yamlfile import parse
 from kehu.phones import mask_phone, phone_key
@@ -26,6 +25,7 @@ from kehu.site.form_fields import SchemaFields
 from kehu.site.forms import HostRefused, code_host
 from kehu.site.offline import external_addresses
 from kehu.validate import Schemas, schema_dir
+from phone import Phone
 
 HOSTS = {
     "github": "code_host: {kind: github, url: 'https://github.example.com', repo: hz/kehu-records, branch: main}\n",
@@ -77,23 +77,23 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def phone(tmp_path_factory):
-    with Chrome(tmp_path_factory.mktemp("chrome") / "profile") as browser:
+def phone():
+    with Phone() as browser:
         yield browser
 
 
-def open_form(phone: Chrome, url: str) -> None:
+def open_form(phone: Phone, url: str) -> None:
     phone.goto(url, "document.querySelector('form.kehu-form[data-loaded]')")
 
 
-def submit(phone: Chrome) -> None:
-    before = phone.eval("document.querySelector('form.kehu-form').dataset.done || '0'")
+def submit(phone: Phone) -> None:
+    before = phone.js("document.querySelector('form.kehu-form').dataset.done || '0'")
     phone.tap(".kehu-submit")
     phone.wait_for(f"(document.querySelector('form.kehu-form').dataset.done || '0') !== '{before}'")
 
 
-def result(phone: Chrome) -> dict:
-    return phone.eval("""(() => ({
+def result(phone: Phone) -> dict:
+    return phone.js("""(() => ({
         yaml: (document.querySelector('.kehu-yaml--record code') || {}).textContent || '',
         cli: (document.querySelector('.kehu-yaml--cli code') || {}).textContent || '',
         change: (document.querySelector('.kehu-yaml--change code') || {}).textContent || '',
@@ -117,7 +117,7 @@ def checked_in(site: Site, tmp_path: Path, path: str, text: str) -> list[dict]:
     return [f for f in findings if f["file"] == path]
 
 
-def walk_in(phone: Chrome, site: Site, name="王小明", pinyin="wangxiaoming", number="138 1234 5678") -> dict:
+def walk_in(phone: Phone, site: Site, name="王小明", pinyin="wangxiaoming", number="138 1234 5678") -> dict:
     """新客户登记 as at the showroom desk: five things typed or tapped, then the button."""
     open_form(phone, site.url + "forms/customer/")
     phone.fill("#f-name", name, pinyin=pinyin)
@@ -171,16 +171,16 @@ def test_walk_in_customer_becomes_a_valid_file_on_the_hosts_new_file_page(sites,
     assert got["yaml"].startswith("# yaml-language-server: $schema=../../../schemas/customer.schema.json\n")
     expect_new_page(host, got["go"], got["path"], got["yaml"])
     assert checked_in(site, tmp_path, got["path"], got["yaml"]) == []
-    assert "K202" in got["text"] and phone.eval("document.documentElement.scrollWidth") <= 390
+    assert "K202" in got["text"] and phone.js("document.documentElement.scrollWidth") <= 390
 
 
 def test_visit_from_the_customer_page(sites, phone, tmp_path):
     site = sites["github"]
     phone.goto(site.url + "customers/C2026-0001/", "document.querySelector('a.kehu-act')")
-    assert phone.eval("document.documentElement.scrollWidth") <= 390  # the customer page at phone width
+    assert phone.js("document.documentElement.scrollWidth") <= 390  # the customer page at phone width
     phone.tap("a.kehu-act[href*='forms/visit']")
     phone.wait_for("document.querySelector('form.kehu-form[data-kind=visit][data-loaded]')")
-    assert phone.eval("document.querySelector('#f-customer').value") == "C2026-0001"
+    assert phone.js("document.querySelector('#f-customer').value") == "C2026-0001"
     phone.wait_for("document.querySelector('.kehu-found').textContent.includes('王芳')")
     phone.tap("#f-type .kehu-chip:nth-child(2) span")  # 电话
     phone.fill("#f-summary", "客户确认下周六量房", pinyin="kehuquerenxiazhouliuliangfang")
@@ -223,8 +223,8 @@ def test_bad_input_is_refused_in_the_page_in_kehu_checks_words(sites, phone):
     phone.choose("#f-registered_at", WHEN)
     submit(phone)
     got = result(phone)
-    assert got["go"] == "" and phone.eval("document.querySelector('.kehu-result').hidden")
-    record = phone.eval("window.kehuForms.checked")
+    assert got["go"] == "" and phone.js("document.querySelector('.kehu-result').hidden")
+    record = phone.js("window.kehuForms.checked")
     schemas = Schemas(schema_dir(site.repo.root))
     expected = [message.zh for _, _, message in schemas.check("customer", record)]
     assert sorted(got["errors"]) == sorted(expected)
@@ -240,8 +240,8 @@ def test_a_name_full_of_markup_stays_text(sites, phone, tmp_path):
     name = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>[点我](javascript:alert(1))"
     got = walk_in(phone, site, name=name, pinyin="", number="13700009999")
     assert got["errors"] == []
-    assert phone.eval("document.title") != "pwned"
-    assert phone.eval("document.querySelectorAll('.kehu-result img, .kehu-result script').length") == 0
+    assert phone.js("document.title") != "pwned"
+    assert phone.js("document.querySelectorAll('.kehu-result img, .kehu-result script').length") == 0
     assert yaml.safe_load(got["yaml"])["name"] == name
     _, query = host_page(got["go"])
     assert yaml.safe_load(query["value"])["name"] == name
@@ -271,7 +271,7 @@ def test_edit_opens_the_hosts_edit_page_with_the_lines_to_change(sites, phone, t
     phone.tap("a.kehu-act[href*='forms/edit']")
     phone.wait_for("document.querySelector('form.kehu-form[data-mode=edit][data-loaded]') && "
                    "document.querySelector('#f-name').value === '王芳'")
-    assert phone.eval("document.querySelector('#f-stage input:checked').value") == "咨询"
+    assert phone.js("document.querySelector('#f-stage input:checked').value") == "咨询"
     assert "139****2231" in phone.text(".kehu-field[data-path=phones]")
     phone.tap("#f-stage .kehu-chip:nth-child(2) span")  # 量房
     phone.tap(".kehu-more > summary")
@@ -294,8 +294,8 @@ def test_edit_of_a_confidential_customer_shows_nothing_of_it(sites, phone):
     site = sites["github"]
     open_form(phone, site.url + "forms/edit/?id=C2026-0002")
     phone.wait_for("document.querySelector('.kehu-form__who').textContent.includes('机密')")
-    assert "钱机" not in phone.eval("document.body.textContent")
-    link = phone.eval("document.querySelector('.kehu-form__who a.md-button').href")
+    assert "钱机" not in phone.js("document.body.textContent")
+    link = phone.js("document.querySelector('.kehu-form__who a.md-button').href")
     assert link == EDIT_PAGES["github"] + "records/customers/2026/C2026-0002.yaml"
 
 
@@ -329,7 +329,7 @@ NUMBERS = ["13800138000", "138 0013 8000", "+86 138-0013-8000", "0086 1380013800
 
 def test_phone_numbers_are_normalised_as_kehu_does(sites, phone):
     open_form(phone, sites["none"].url + "forms/customer/")
-    got = phone.eval(f"""{json.dumps(NUMBERS)}.map(n => [kehuForms.phoneKey(n), kehuForms.maskPhone(n),
+    got = phone.js(f"""{json.dumps(NUMBERS)}.map(n => [kehuForms.phoneKey(n), kehuForms.maskPhone(n),
                           kehuForms.normalisePhone(n)])""")
     for number, (key, masked, normalised) in zip(NUMBERS, got):
         if number.isascii():  # kehu's own \d takes full-width digits as they are; the form writes them half-width
@@ -346,7 +346,7 @@ AWKWARD = ["no", "yes", "on", "Off", "null", "~", "", "1e3", "0x1F", "0123", "12
 
 def test_yaml_text_reads_back_as_written(sites, phone):
     open_form(phone, sites["none"].url + "forms/customer/")
-    lines = phone.eval(f"{json.dumps(AWKWARD)}.map(t => 'name: ' + kehuForms.scalar(t))")
+    lines = phone.js(f"{json.dumps(AWKWARD)}.map(t => 'name: ' + kehuForms.scalar(t))")
     for text, line in zip(AWKWARD, lines):
         parsed = parse(line + "\n")
         assert parsed.problems == [] and parsed.data == {"name": text}, (text, line)
@@ -360,7 +360,7 @@ def test_the_browser_writes_what_kehu_new_writes(sites, phone):
               "budget_wan": 35, "notes": "yes", "community": "2026-11-20"}
     open_form(phone, sites["none"].url + "forms/customer/")
     order = list(Schemas(schema_dir(None)).documents["customer.schema.json"]["properties"])
-    text = phone.eval(f"kehuForms.render('customer', {json.dumps(record)}, {json.dumps(order)}, ['registered_at'])")
+    text = phone.js(f"kehuForms.render('customer', {json.dumps(record)}, {json.dumps(order)}, ['registered_at'])")
     expected = render("customer", record, order)
     # kehu new writes a date-looking 小区 unquoted, which YAML then reads as a date; the form quotes it
     assert text == expected.replace("community: 2026-11-20", "community: '2026-11-20'")
