@@ -149,3 +149,23 @@ def test_pool_takes_the_chinese_name_and_writes_the_staff_id(repo):
     text = (repo.root / CUSTOMER_FILE).read_text(encoding="utf-8")
     assert "owner: wangli\n" in text and "by: zhaomin\n" in text and "赵敏" not in text
     assert repo.check("--select", "K2,K3")[0] == 0
+
+
+def test_new_and_import_write_date_like_and_multi_line_text_so_it_reads_back_as_typed(repo, tmp_path):
+    import yaml
+
+    code, _, err = kehu("new", "customer", "--name", "陈晨", "--phone", "13700004444", "--channel", "到店",
+                        "--grade", "B", "--owner", "liuyang", "--registered-by", "liuyang", "--community", "2026-11-20",
+                        repo=repo)
+    assert code == 0, err
+    sheet = tmp_path / "登记表.csv"
+    sheet.write_text('姓名,电话,登记日期,客户经理,备注\n林琳,13700005555,2026-03-05,liuyang,"第一行\n第二行"\n',
+                     encoding="utf-8")
+    code, _, err = kehu("import", str(sheet), "--write", "--by", "sunmin", repo=repo)
+    assert code == 0, err
+    written = {}
+    for path in (repo.root / "records/customers/2026").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        written[data["name"]] = data
+    assert written["陈晨"]["community"] == "2026-11-20" and written["林琳"]["notes"].startswith("第一行\n第二行")
+    assert not [f for f in repo.findings() if f["code"] == "K101"]

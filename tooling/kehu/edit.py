@@ -37,8 +37,21 @@ def scalar(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
+    if not all(ch.isprintable() for ch in text):  # a line break would fold to a space in quotes: escape it
+        return '"' + "".join(_escaped(ch) for ch in text) + '"'
     plain_ok = _PLAIN.fullmatch(text) and not text.endswith(" ") and yaml.safe_load(text) == text
     return text if plain_ok else "'" + text.replace("'", "''") + "'"
+
+
+def _escaped(ch: str) -> str:
+    """One character inside a YAML double-quoted scalar."""
+    if ch in '"\\':
+        return "\\" + ch
+    if ch.isprintable():
+        return ch
+    if ch in "\n\t":
+        return "\\n" if ch == "\n" else "\\t"
+    return f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
 
 
 # no indicator at the start, no ':' or '#' anywhere: YAML reads the text back as itself

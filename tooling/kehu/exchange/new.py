@@ -52,7 +52,7 @@ def yaml_value(value, key: str = "") -> str:
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
-    if _PLAIN_TIME.match(text):
+    if key in DATE_FIELDS.values() and _PLAIN_TIME.match(text):  # the record's own time: YAML reads it as one
         return text
     if key == "phones":
         return "'" + text.replace("'", "''") + "'"
