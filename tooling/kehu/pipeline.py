@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kehu import parallel
 from kehu.engine import Outcome, Selection, mark_excepted, run_rules, tally, verdict
 from kehu.findings import Finding, Hit, Text
-from kehu.load import Repository, load_repository
+from kehu.load import Repository, assemble, max_file_kb, record_files
 from kehu.load.locate import clear_cache, locate
 from kehu.rules import RULES
 from kehu.validate import Schemas, schema_dir, validate
@@ -56,8 +57,11 @@ class CheckResult(Outcome):
 def prepare(root: Path, today: date, files: list[str] | None = None) -> Repository:
     """Load and validate: the repository every command and rule works on."""
     clear_cache()  # files may have changed since an earlier run in this process
-    repo = load_repository(root, today, files)
-    validate(repo, Schemas(schema_dir(root)))
+    schemas = Schemas(schema_dir(root))
+    files = record_files(root) if files is None else files
+    read = parallel.read(root, files, max_file_kb(root) * 1024, schemas)  # on every core at company size
+    repo = assemble(root, today, (loaded[:3] for loaded in read))
+    validate(repo, schemas, {loaded[0]: loaded[3] for loaded in read if loaded[3] is not None})
     return repo
 
 
