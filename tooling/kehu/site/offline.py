@@ -28,8 +28,9 @@ UNUSED = ("assets/javascripts/lunr", "assets/javascripts/workers")
 
 
 
-def harden(site: Path) -> list[str]:
-    """Neutralise external addresses in the built site; returns any that remain."""
+def harden(site: Path, unchanged: set[str] = frozenset()) -> list[str]:
+    """Neutralise external addresses in the built site; returns any that remain. The pages
+    in `unchanged` ("/"-separated, relative to the site) were scanned when they were built."""
     for folder in UNUSED:
         shutil.rmtree(site / folder, ignore_errors=True)
     for source_map in site.rglob("*.map"):
@@ -43,13 +44,14 @@ def harden(site: Path) -> list[str]:
             changed = changed.replace(old, new)
         if changed != text:
             path.write_text(changed, encoding="utf-8")
-    return external_addresses(site)
+    return external_addresses(site, unchanged)
 
 
-def external_addresses(site: Path) -> list[str]:
+def external_addresses(site: Path, unchanged: set[str] = frozenset()) -> list[str]:
     found = []
     for path in site.rglob("*"):
-        if path.suffix in (".html", ".js", ".css", ".json", ".xml"):
+        if path.suffix in (".html", ".js", ".css", ".json", ".xml") and (
+                not unchanged or path.relative_to(site).as_posix() not in unchanged):
             for match in EXTERNAL.finditer(path.read_text(encoding="utf-8", errors="replace")):
                 found.append(f"{path.relative_to(site)}: {match.group(0)}")
     return found
