@@ -67,7 +67,8 @@ def _run_check(settings: Settings) -> CheckResult:
     snapshot = cache.load(root, key)
     if snapshot is not None and snapshot.state == state:
         findings = sorted(snapshot.findings + snapshot.global_findings, key=Finding.sort_key)
-        return CheckResult(findings, len(files), snapshot.records, None, snapshot.notes, root, files_read=0)
+        return _with_repository(settings, files, CheckResult(findings, len(files), snapshot.records, None,
+                                                             snapshot.notes, root, files_read=0))
     answer = incremental.recheck(settings, snapshot, files, states, state) if snapshot is not None else None
     if answer is None:
         repo = prepare(root, settings.today, files)
@@ -75,6 +76,14 @@ def _run_check(settings: Settings) -> CheckResult:
         answer = result_of(repo, findings, root), incremental.snapshot_of(repo, key, files, states, state, findings)
     result, snapshot = answer
     cache.save(root, snapshot)
+    return _with_repository(settings, files, result)
+
+
+def _with_repository(settings: Settings, files: list[str], result: CheckResult) -> CheckResult:
+    """The findings came from the cache; a caller that needs the records (the site) has them
+    loaded, without running the rules again."""
+    if settings.with_repository and result.repo is None:
+        result.repo = prepare(settings.root, settings.today, files)
     return result
 
 

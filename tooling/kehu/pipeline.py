@@ -26,6 +26,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     use_cache: bool = False  # the CLI turns it on; the site needs the loaded repository anyway
     new_since: str | None = None  # a git ref: findings it already had do not fail the run
+    with_repository: bool = False  # the site: the loaded repository too, even when the cache has the findings
 
 
 @dataclass

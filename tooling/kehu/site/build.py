@@ -41,7 +41,7 @@ def _config_base(root: Path) -> Path | None:
 
 def write_pages(root: Path, today: date, docs: Path, full: bool):
     """Check the records and write every page (hand-written and generated) into `docs`."""
-    result = run_check(Settings(root, today))
+    result = run_check(Settings(root, today, use_cache=True, with_repository=True))  # findings from the check cache
     base = _config_base(root) or root
     hand_written = base / "site" / "pages"
     if hand_written.is_dir() and not hand_written.is_symlink():
@@ -111,22 +111,26 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
     check_out(target, root, default=out is None)
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
+    clock = Stopwatch()
     with tempfile.TemporaryDirectory(prefix=".kehu-build-", dir=target.parent) as work:
         work = Path(work)
         docs, site = work / "docs", work / "site"
         base = write_pages(root, today, docs, full)
         gc.collect()  # the records and pages are written: give their memory back before MkDocs runs
+        clock.lap("检查与写页面")
         config = _mkdocs_config(base, docs, site, hooks=[str(reuse.HOOK)])
         env = reuse.environment(config, base)
         manifest = reuse.Manifest.load(root, target)
         plan = reuse.plan(docs, env, target, manifest)
         site.mkdir()
         reuse.seed(target, site, plan.reuse)
+        clock.lap("比对上次的站点")
         if plan.reuse:
             print(f"沿用上次生成的 {len(plan.reuse)} 个页面，重新生成 {len(plan.build)} 个", file=sys.stderr, flush=True)
         print("MkDocs 正在生成站点……", file=sys.stderr, flush=True)
-        built = render(config, work, plan.build)
-        for address in harden(site, unchanged=set(plan.reuse.values())):
+        built, others, processes = render(config, work, plan.build)
+        clock.lap(f"MkDocs（{processes} 个进程）")
+        for address in harden(site, [dest for dest in built.values() if dest] + others):
             print(f"注意：站点里仍有外部地址 {address}", file=sys.stderr)
         pages = {page: [plan.keys[page], dest, reuse.file_sha(site / dest) if dest else ""]
                  for page, dest in built.items()}
@@ -136,16 +140,36 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
         _swap(site, target)
     if env is not None:
         reuse.Manifest(env, pages).save(root, target)
+    clock.lap("收尾")
+    print(clock.summary(), file=sys.stderr, flush=True)
     return target
+
+
+class Stopwatch:
+    """The build's phases and their seconds, said in one line at the end."""
+
+    def __init__(self):
+        self.started = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def summary(self) -> str:
+        parts = "，".join(f"{name} {seconds:.1f}" for name, seconds in self.laps)
+        return f"用时 {self.last - self.started:.1f} 秒（{parts}）"
 
 
 RENDER_PARALLEL_FROM = 1000  # pages: below, one MkDocs process (each reads every file first: seconds at 20,000)
 
 
-def render(config: dict, work: Path, pages: list[str]) -> dict[str, str]:
+def render(config: dict, work: Path, pages: list[str]) -> tuple[dict[str, str], list[str], int]:
     """MkDocs renders `pages` (the others are in the site already, or not wanted), shared
     between processes when there are many; returns each page's output file ("" if MkDocs
-    wrote none). The first process also writes the theme, static files and sitemap."""
+    wrote none), the other files written (the first process writes the theme, static files
+    and sitemap) and how many processes ran."""
     site = Path(config["site_dir"])
     processes = max(1, min(parallel.jobs(len(pages), RENDER_PARALLEL_FROM), len(pages)))
     running = []
@@ -165,14 +189,19 @@ def render(config: dict, work: Path, pages: list[str]) -> dict[str, str]:
     if failed:
         raise BuildFailed(failed[0].read_text(encoding="utf-8", errors="replace").strip()[-2000:])
     built: dict[str, str] = {}
+    others: list[str] = []
     for own, report, _, _ in running:
         for line in report.read_text(encoding="utf-8").splitlines():
-            page, _, dest = line.partition("\t")
+            kind, _, rest = line.partition("\t")
+            if kind == "F":
+                others.append(rest)
+                continue
+            page, _, dest = rest.partition("\t")
             built[page] = dest
             if dest and own != site:
                 (site / dest).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(own / dest, site / dest)
-    return built
+    return built, others, processes
 
 
 def serve_site(root: Path, today: date, full: bool, address: str) -> int:

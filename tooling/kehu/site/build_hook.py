@@ -4,8 +4,9 @@ kehu keeps the HTML of pages whose inputs did not change (kehu.site.reuse) and s
 others out between MkDocs processes. Each process still reads every file of the docs
 folder, so links, the nav and the sitemap come out as in a full build, but renders only the
 pages listed in the file named by KEHU_BUILD_PAGES (one source path a line, as MkDocs names
-them); it writes which output file each of them became to KEHU_BUILD_REPORT. A process with
-KEHU_BUILD_STATIC=0 copies no theme or static files (another process does).
+them); it writes to KEHU_BUILD_REPORT which output file each of them became ("P", page,
+file) and which other files it wrote ("F", file). A process with KEHU_BUILD_STATIC=0
+copies no theme or static files (another process does).
 """
 
 from __future__ import annotations
@@ -37,11 +38,15 @@ def on_files(files, config, **kwargs):
             file.is_modified = _yes if file.src_uri in wanted else _no
         elif not static:
             file.is_modified = _no
+        else:
+            _report.append(f"F\t{file.dest_uri}\n")
+    if static:
+        _report.extend(f"F\t{name}\n" for name in (*config.theme.static_templates, "sitemap.xml.gz"))
     return files
 
 
 def on_post_page(output, page, config, **kwargs):
-    _report.append(f"{page.file.src_uri}\t{page.file.dest_uri}\n" if output.strip() else f"{page.file.src_uri}\t\n")
+    _report.append(f"P\t{page.file.src_uri}\t{page.file.dest_uri if output.strip() else ''}\n")
     page.content = None  # written next; holding 20,000 pages' HTML until the end costs hundreds of MB
     return output
 
