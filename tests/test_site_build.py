@@ -136,6 +136,7 @@ def test_serve_previews_reloads_after_a_record_changes_and_stops_its_children_on
         path = repo.root / "records/customers/2026/C2026-0001.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("王芳", "王芳芳"), encoding="utf-8")
         assert wait_for(lambda: "王芳芳" in page())
+        assert wait_for(lambda: "王芳芳" in page("2026"))  # the year's list: written again in the background
         hidden.write_text(hidden.read_text(encoding="utf-8") + "confidentiality: 绝密\n", encoding="utf-8")
         assert wait_for(lambda: page("C2026-0002") == "HTTP 404")  # gone from the preview too
         assert _processes_mentioning(f"127.0.0.1:{port}")

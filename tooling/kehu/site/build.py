@@ -42,11 +42,17 @@ def _config_base(root: Path) -> Path | None:
 def write_pages(root: Path, today: date, docs: Path, full: bool):
     """Check the records and write every page (hand-written and generated) into `docs`."""
     result = run_check(Settings(root, today, use_cache=True, with_repository=True))  # findings from the check cache
+    return write_generated(root, result.repo, result.findings, docs, full, file_history(root))
+
+
+def write_generated(root: Path, repo, findings, docs: Path, full: bool, history: dict) -> Path:
+    """The hand-written pages and the pages generated from a checked repository; returns
+    the folder whose mkdocs.yml and site/ the site uses."""
     base = _config_base(root) or root
     hand_written = base / "site" / "pages"
     if hand_written.is_dir() and not hand_written.is_symlink():
         copy_regular_files(hand_written, docs)
-    generate(result.repo, result.findings, docs, full, file_history(root), print_progress)
+    generate(repo, findings, docs, full, history, print_progress)
     return base
 
 
