@@ -118,8 +118,10 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     clock = Stopwatch()
-    with tempfile.TemporaryDirectory(prefix=".kehu-build-", dir=target.parent) as work:
-        work = Path(work)
+    work = Path(tempfile.mkdtemp(prefix=".kehu-build-", dir=target.parent))
+    _ignored_by_git(work)
+    old = None
+    try:
         docs, site = work / "docs", work / "site"
         base = write_pages(root, today, docs, full)
         gc.collect()  # the records and pages are written: give their memory back before MkDocs runs
@@ -143,7 +145,9 @@ def build_site(root: Path, today: date, full: bool = False, out: Path | None = N
         pages.update({page: manifest.pages[page] for page in plan.reuse})
         (site / MARKER).write_text("kehu build\n", encoding="utf-8")
         check_out(target, root, default=out is None)  # again: the folder may have changed during the build
-        _swap(site, target)
+        old = _swap(site, target)
+    finally:
+        _discard([work] + ([old] if old else []))
     if env is not None:
         reuse.Manifest(env, pages).save(root, target)
     clock.lap("收尾")
@@ -314,13 +318,45 @@ def _signal_group(group: int, number: int) -> None:
         pass
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Replace the old site in two renames, so a reader never sees half a site."""
+def _swap(new: Path, target: Path) -> Path | None:
+    """Replace the old site in two renames, so a reader never sees half a site; returns the
+    old site's folder, now out of the way, for `_discard`."""
     old = target.with_name(target.name + ".old")
     if old.exists():
-        shutil.rmtree(old)
+        _discard([old])
     if target.exists():
         target.rename(old)
     new.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
+    return old if old.exists() else None
+
+
+TRASH = ".kehu-trash-"
+_DELETE = "import shutil, sys\nfor path in sys.argv[1:]:\n    shutil.rmtree(path, ignore_errors=True)\n"
+
+
+def _ignored_by_git(folder: Path) -> None:
+    """A folder of customers' pages must never be committed by a `git add -A` run meanwhile."""
+    try:
+        (folder / ".gitignore").write_text("# kehu's build, being made or thrown away: never committed\n*\n",
+                                           encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _discard(folders: list[Path]) -> None:
+    """Delete folders without waiting: each is renamed out of the way at once (git ignores it
+    from then on) and a detached process deletes them -- an old site of 20,000 pages is
+    seconds of disk work nobody needs to wait for. Leftovers of an earlier run go too."""
+    trash = []
+    for folder in folders:
+        if folder.is_dir() and not folder.is_symlink():
+            _ignored_by_git(folder)
+            moved = folder.with_name(f"{TRASH}{os.getpid()}-{time.monotonic_ns()}")
+            folder.rename(moved)
+            trash.append(moved)
+    for folder in {folder.parent for folder in folders}:
+        trash += [path for path in folder.glob(f"{TRASH}*") if path.is_dir() and not path.is_symlink()
+                  and path not in trash]
+    if trash:
+        subprocess.Popen([sys.executable, "-c", _DELETE, *map(str, sorted(set(trash)))], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
