@@ -69,23 +69,23 @@ def _run_check(settings: Settings, loaded: Repository | None = None) -> CheckRes
     snapshot = cache.load(root, key)
     if snapshot is not None and snapshot.state == state:
         findings = sorted(snapshot.findings + snapshot.global_findings, key=Finding.sort_key)
-        return _with_repository(settings, files, CheckResult(findings, len(files), snapshot.records, None,
-                                                             snapshot.notes, root, files_read=0))
+        return _with_repository(settings, files, states, CheckResult(findings, len(files), snapshot.records, None,
+                                                                     snapshot.notes, root, files_read=0))
     answer = incremental.recheck(settings, snapshot, files, states, state) if snapshot is not None else None
     if answer is None:
-        repo = loaded or prepare(root, settings.today, files)
+        repo = loaded or prepare(root, settings.today, files, states if settings.with_repository else None)
         findings = apply_rules(repo, CHECK_RULES, settings)
         answer = result_of(repo, findings, root), incremental.snapshot_of(repo, key, files, states, state, findings)
     result, snapshot = answer
     cache.save(root, snapshot)
-    return _with_repository(settings, files, result)
+    return _with_repository(settings, files, states, result)
 
 
-def _with_repository(settings: Settings, files: list[str], result: CheckResult) -> CheckResult:
+def _with_repository(settings: Settings, files: list[str], states: list[str], result: CheckResult) -> CheckResult:
     """The findings came from the cache; a caller that needs the records (the site) has them
-    loaded, without running the rules again."""
+    loaded -- unchanged files from kehu.records_cache -- without running the rules again."""
     if settings.with_repository and result.repo is None:
-        result.repo = prepare(settings.root, settings.today, files)
+        result.repo = prepare(settings.root, settings.today, files, states)
     return result
 
 

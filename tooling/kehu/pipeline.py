@@ -55,12 +55,19 @@ class CheckResult(Outcome):
             f"（{counts}）" if counts else "")
 
 
-def prepare(root: Path, today: date, files: list[str] | None = None) -> Repository:
-    """Load and validate: the repository every command and rule works on."""
+def prepare(root: Path, today: date, files: list[str] | None = None, states: list[str] | None = None) -> Repository:
+    """Load and validate: the repository every command and rule works on. With `states`
+    (each file's content id, as kehu.cache.survey gives them) unchanged files come from
+    kehu.records_cache, as the site asks."""
     clear_cache()  # files may have changed since an earlier run in this process
     schemas = Schemas(schema_dir(root))
     files = record_files(root) if files is None else files
-    read = parallel.read(root, files, max_file_kb(root) * 1024, schemas)  # on every core at company size
+    if states is not None:
+        from kehu import records_cache
+
+        read = records_cache.read(root, files, states, max_file_kb(root) * 1024, schemas)
+    else:
+        read = parallel.read(root, files, max_file_kb(root) * 1024, schemas)  # on every core at company size
     repo = assemble(root, today, (loaded[:3] for loaded in read))
     validate(repo, schemas, {loaded[0]: loaded[3] for loaded in read if loaded[3] is not None})
     return repo

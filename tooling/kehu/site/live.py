@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from kehu import cache, parallel
+from kehu import cache, parallel, records_cache
 from kehu.site import reuse
 
 _session: Session | None = None
@@ -89,7 +89,7 @@ class Session:
         whole = self.schemas is None or any(_everyone_reads(f) for f in (*changed, *removed))
         if whole:
             self.schemas = Schemas(schema_dir(self.root))
-            answers = parallel.read(self.root, files, max_file_kb(self.root) * 1024, self.schemas)
+            answers = records_cache.read(self.root, files, states, max_file_kb(self.root) * 1024, self.schemas)
             self.read = {answer[0]: answer for answer in answers}
             touched = None
         else:
