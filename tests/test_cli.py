@@ -138,3 +138,15 @@ def test_rules_lists_all_and_unknown_code_exits_2():
     assert status == 0 and "K203" in out
     status, out, err = kehu("rules", "K999")
     assert status == 2
+
+
+def test_reading_on_several_processes_gives_the_same_json_as_one(monkeypatch):
+    """The demo's findings, lines and messages, read in one process and in several (cold, no cache)."""
+    answers = []
+    for processes in ("1", "2", "3"):
+        monkeypatch.setenv("KEHU_JOBS", processes)
+        code, out, err = kehu("check", "--no-cache", "--format", "json", repo=str(PROJECT))
+        assert code == 1, err
+        answers.append(out)
+    assert json.loads(answers[0])["summary"]["files"] > 3000
+    assert answers[1] == answers[0] and answers[2] == answers[0]

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import PROJECT, kehu
 from conftest import git as run_git
@@ -92,40 +93,73 @@ def test_regenerating_pages_drops_the_page_of_a_deleted_record(repo, tmp_path):
     assert (docs / "customers/C2026-0001.md").is_file() and (docs / "index.md").is_file()
 
 
-def test_serve_previews_and_reloads_after_a_record_changes(repo):
+def _processes_mentioning(text: str) -> list[str]:
+    """Command lines of the running processes that contain `text`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            if text in command:
+                found.append(command)
+    return found
+
+
+def test_serve_previews_reloads_after_a_record_changes_and_stops_its_children_on_sigterm(repo):
+    import signal
     import socket
     import time
+    import urllib.error
     import urllib.request
 
+    hidden = repo.customer(id="C2026-0002", name="李娜", phone="13700001111")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "kehu", "serve", "--repo", str(repo.root), "--today", "2026-11-20",
                                "--address", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def page():
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/customers/C2026-0001/", timeout=5) as response:
-            return response.read().decode("utf-8")
+    def page(customer="C2026-0001"):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/customers/{customer}/", timeout=5) as response:
+                return response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return f"HTTP {error.code}"
 
-    def wait_for(text, seconds=90):
+    def wait_for(test, seconds=90):
         deadline = time.time() + seconds
         while time.time() < deadline:
             try:
-                if text in page():
+                if test():
                     return True
             except OSError:
                 pass
-            time.sleep(1)
+            time.sleep(0.5)
         return False
 
     try:
-        assert wait_for("王芳"), server.stderr.read1().decode() if server.poll() is not None else "no page"
+        assert wait_for(lambda: "王芳" in page()), server.stderr.read1().decode() if server.poll() is not None else "no page"
+        assert "李娜" in page("C2026-0002")
         path = repo.root / "records/customers/2026/C2026-0001.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("王芳", "王芳芳"), encoding="utf-8")
-        assert wait_for("王芳芳")
+        assert wait_for(lambda: "王芳芳" in page())
+        assert wait_for(lambda: "王芳芳" in page("2026"))  # the year's list: written again in the background
+        hidden.write_text(hidden.read_text(encoding="utf-8") + "confidentiality: 绝密\n", encoding="utf-8")
+        assert wait_for(lambda: page("C2026-0002") == "HTTP 404")  # gone from the preview too
+        assert _processes_mentioning(f"127.0.0.1:{port}")
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=30)
+    assert server.returncode == 0
+    time.sleep(0.5)
+    assert not _processes_mentioning(f"127.0.0.1:{port}")  # no mkdocs serve left behind
+    said = err.decode("utf-8").replace("\r", "\n")
+    lines = [line for line in said.splitlines() if line.strip()]
+    assert lines[0].startswith("预览地址：") and any(line.startswith("预览已更新") for line in lines)
+    assert all(line.startswith(("预览地址", "预览已更新", "生成客户页面")) for line in lines), lines
+    assert "end of life" not in said and "not included in" not in said and "INFO" not in said
 
 
 def test_customer_page_shows_who_changed_the_record_from_git(repo):
@@ -174,3 +208,87 @@ def test_out_replaces_only_an_empty_folder_or_an_earlier_site(repo, tmp_path):
     site = tmp_path / "site"
     assert build(repo, "--out", str(site))[0] == 0 and (site / ".kehu-site").is_file()
     assert build(repo, "--out", str(site))[0] == 0  # an earlier kehu site is replaced
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site by path; the sitemap's dates (the day of the build) blanked."""
+    files = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            content = path.read_bytes()
+            if path.name == "sitemap.xml":
+                content = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", content)
+            if path.name != "sitemap.xml.gz":  # the same dates, compressed
+                files[path.relative_to(site).as_posix()] = content
+    return files
+
+
+def test_an_incremental_build_equals_a_clean_build_of_the_same_records(repo, tmp_path, monkeypatch):
+    """Reused pages, re-rendered pages, a new page, a page now 绝密 and a tampered page:
+    the site kehu builds from the last one is the site a clean build makes."""
+    secret = repo.customer(id="C2026-0002", name="李娜", phone="13700001111")
+    repo.customer(id="C2026-0003", name="张伟", phone="13700003333", owner="wangli")
+    assert build(repo)[0] == 0
+    site = repo.root / "_site"
+    first = _site_files(site)
+    # nothing changed: every page is reused, and the site stays the same
+    code, out, err = build(repo)
+    assert code == 0 and "重新生成 0 个" in err and _site_files(site) == first
+    # one record edited, one customer added, one made 绝密, one unchanged page tampered with
+    path = repo.root / "records/customers/2026/C2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("王芳", "王芳芳"), encoding="utf-8")
+    repo.customer(id="C2026-0004", name="赵敏", phone="13700004444")
+    secret.write_text(secret.read_text(encoding="utf-8") + "confidentiality: 绝密\n", encoding="utf-8")
+    tampered = site / "rules" / "K301" / "index.html"
+    tampered.write_text(tampered.read_text(encoding="utf-8").replace("</body>", "<p>篡改</p></body>"), encoding="utf-8")
+    monkeypatch.setenv("KEHU_JOBS", "2")  # the pages to render shared between two MkDocs processes
+    code, out, err = build(repo)
+    assert code == 0, err
+    assert "沿用上次生成的" in err
+    incremental = _site_files(site)
+    monkeypatch.setenv("KEHU_JOBS", "1")
+    assert build(repo, "--out", str(tmp_path / "clean"))[0] == 0  # no earlier build there: every page rendered
+    clean = _site_files(tmp_path / "clean")
+    assert incremental.keys() == clean.keys()
+    assert [name for name in clean if incremental[name] != clean[name]] == []
+    assert "customers/C2026-0002/index.html" not in incremental and "customers/C2026-0004/index.html" in incremental
+    assert "篡改" not in incremental["rules/K301/index.html"].decode("utf-8")
+    assert "李娜" not in "".join(c.decode("utf-8", "replace") for c in incremental.values())
+    assert "王芳芳" in incremental["customers/C2026-0001/index.html"].decode("utf-8")
+
+
+def test_a_clean_kehu_build_is_what_mkdocs_alone_makes_of_the_same_pages(repo, tmp_path, monkeypatch):
+    """Rendering through kehu's hook, in several processes, changes nothing in the output."""
+    import yaml
+
+    from conftest import TODAY
+    from kehu.site.build import _mkdocs_config, write_pages
+    from kehu.site.offline import harden
+
+    repo.customer(id="C2026-0002", name="李娜", phone="13700001111")
+    monkeypatch.setenv("KEHU_JOBS", "3")
+    assert build(repo)[0] == 0
+    docs, plain = tmp_path / "docs", tmp_path / "plain"
+    base = write_pages(repo.root, TODAY, docs, full=False)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(yaml.safe_dump(_mkdocs_config(base, docs, plain), allow_unicode=True), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], capture_output=True,
+                         text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert run.returncode == 0, run.stderr
+    harden(plain)
+    ours = _site_files(repo.root / "_site")
+    ours.pop(".kehu-site")
+    alone = _site_files(plain)
+    assert ours.keys() == alone.keys()
+    assert [name for name in alone if ours[name] != alone[name]] == []
+
+
+def test_a_damaged_build_manifest_means_a_full_build(repo):
+    from kehu import cache
+
+    assert build(repo)[0] == 0
+    [manifest] = cache.folder_of(repo.root).glob("site-*.json")
+    manifest.write_bytes(manifest.read_bytes().replace(b'"pages"', b'"pagez"'))
+    code, out, err = build(repo)
+    assert code == 0 and "沿用上次生成的" not in err
+    assert build(repo)[2].count("重新生成 0 个") == 1  # the full build wrote a whole manifest again

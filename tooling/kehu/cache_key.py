@@ -22,10 +22,12 @@ def _read(path: Path) -> bytes:
         return b"<unreadable>"
 
 
-def key(schema_dir: Path, today, selection: tuple, package: Path = CODE) -> str:
+def key(schema_dir: Path, today, selection: tuple, package: Path = CODE, roots: tuple[str, ...] | None = None) -> str:
+    """The check cache's key; with `roots`, the key of what those modules (and all they
+    import) make of the records and schemas alone (kehu.records_cache: the loader's)."""
     digest = hashlib.sha256()
     digest.update(json.dumps([FORMAT, str(today), list(selection)]).encode())
-    for relative, content in sources(package):
+    for relative, content in sources(package, roots):
         digest.update(relative.encode())
         digest.update(content)
     for schema in sorted(schema_dir.glob("*.json")):
@@ -42,12 +44,12 @@ _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(kehu(?:\.\w+)*)[ \t]+import[ \t]+(\
 _COMMENT = re.compile(rb"#[^\n]*")
 
 
-def sources(package: Path = CODE) -> list[tuple[str, bytes]]:
-    """(path inside the package, content) of ROOTS and every kehu module they import,
+def sources(package: Path = CODE, roots: tuple[str, ...] | None = None) -> list[tuple[str, bytes]]:
+    """(path inside the package, content) of `roots` and every kehu module they import,
     directly or not, with the __init__.py of each package on the way; sorted by path."""
     found: dict[str, bytes] = {}
     seen: set[str] = set()
-    todo = list(ROOTS)
+    todo = list(roots or ROOTS)
     while todo:
         module = todo.pop()
         if module in seen:

@@ -13,17 +13,19 @@ from kehu import cache, incremental
 from kehu.engine import Selection, mark_new
 from kehu.findings import Finding
 from kehu.gitrepo import commit_of, export, open_git
-from kehu.load import RECORDS_DIR, max_file_kb
+from kehu.load import RECORDS_DIR, Repository, max_file_kb
 from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules, prepare, result_of
 from kehu.validate import schema_dir
 
 __all__ = ["CheckResult", "Settings", "prepare", "run_check"]
 
 
-def run_check(settings: Settings) -> CheckResult:
+def run_check(settings: Settings, loaded: Repository | None = None) -> CheckResult:
+    """`loaded`: the repository already read and validated from the record files as they
+    are (`kehu serve` keeps one); the rules run on it when the cache cannot answer."""
     Selection(settings.select, settings.ignore)  # refuse a bad selector before any work
     with cycle_collector_paused():
-        result = _run_check(settings)
+        result = _run_check(settings, loaded)
         if settings.new_since is not None:
             result.findings = mark_new(result.findings, findings_at(settings, settings.new_since))
         return result
@@ -56,10 +58,10 @@ def cycle_collector_paused():
             gc.enable()
 
 
-def _run_check(settings: Settings) -> CheckResult:
+def _run_check(settings: Settings, loaded: Repository | None = None) -> CheckResult:
     root = settings.root
     if not settings.use_cache:
-        repo = prepare(root, settings.today)
+        repo = loaded or prepare(root, settings.today)
         return result_of(repo, apply_rules(repo, CHECK_RULES, settings), root)
     key = cache.key(schema_dir(root), settings.today, (settings.select, settings.ignore))
     files, states = cache.survey(root)  # before reading: a file edited meanwhile is re-read next time
@@ -67,14 +69,23 @@ def _run_check(settings: Settings) -> CheckResult:
     snapshot = cache.load(root, key)
     if snapshot is not None and snapshot.state == state:
         findings = sorted(snapshot.findings + snapshot.global_findings, key=Finding.sort_key)
-        return CheckResult(findings, len(files), snapshot.records, None, snapshot.notes, root, files_read=0)
+        return _with_repository(settings, files, states, CheckResult(findings, len(files), snapshot.records, None,
+                                                                     snapshot.notes, root, files_read=0))
     answer = incremental.recheck(settings, snapshot, files, states, state) if snapshot is not None else None
     if answer is None:
-        repo = prepare(root, settings.today, files)
+        repo = loaded or prepare(root, settings.today, files, states if settings.with_repository else None)
         findings = apply_rules(repo, CHECK_RULES, settings)
         answer = result_of(repo, findings, root), incremental.snapshot_of(repo, key, files, states, state, findings)
     result, snapshot = answer
     cache.save(root, snapshot)
+    return _with_repository(settings, files, states, result)
+
+
+def _with_repository(settings: Settings, files: list[str], states: list[str], result: CheckResult) -> CheckResult:
+    """The findings came from the cache; a caller that needs the records (the site) has them
+    loaded -- unchanged files from kehu.records_cache -- without running the rules again."""
+    if settings.with_repository and result.repo is None:
+        result.repo = prepare(settings.root, settings.today, files, states)
     return result
 
 

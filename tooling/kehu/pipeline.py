@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kehu import parallel
 from kehu.engine import Outcome, Selection, mark_excepted, run_rules, tally, verdict
 from kehu.findings import Finding, Hit, Text
-from kehu.load import Repository, load_repository
+from kehu.load import Repository, assemble, max_file_kb, record_files
 from kehu.load.locate import clear_cache, locate
 from kehu.rules import RULES
 from kehu.validate import Schemas, schema_dir, validate
@@ -25,6 +26,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     use_cache: bool = False  # the CLI turns it on; the site needs the loaded repository anyway
     new_since: str | None = None  # a git ref: findings it already had do not fail the run
+    with_repository: bool = False  # the site: the loaded repository too, even when the cache has the findings
 
 
 @dataclass
@@ -53,11 +55,21 @@ class CheckResult(Outcome):
             f"（{counts}）" if counts else "")
 
 
-def prepare(root: Path, today: date, files: list[str] | None = None) -> Repository:
-    """Load and validate: the repository every command and rule works on."""
+def prepare(root: Path, today: date, files: list[str] | None = None, states: list[str] | None = None) -> Repository:
+    """Load and validate: the repository every command and rule works on. With `states`
+    (each file's content id, as kehu.cache.survey gives them) unchanged files come from
+    kehu.records_cache, as the site asks."""
     clear_cache()  # files may have changed since an earlier run in this process
-    repo = load_repository(root, today, files)
-    validate(repo, Schemas(schema_dir(root)))
+    schemas = Schemas(schema_dir(root))
+    files = record_files(root) if files is None else files
+    if states is not None:
+        from kehu import records_cache
+
+        read = records_cache.read(root, files, states, max_file_kb(root) * 1024, schemas)
+    else:
+        read = parallel.read(root, files, max_file_kb(root) * 1024, schemas)  # on every core at company size
+    repo = assemble(root, today, (loaded[:3] for loaded in read))
+    validate(repo, schemas, {loaded[0]: loaded[3] for loaded in read if loaded[3] is not None})
     return repo
 
 

@@ -264,15 +264,19 @@ def _plain_text_marked(node):
     return node
 
 
-def validate(repo: Repository, schemas: Schemas) -> list[Hit]:
-    """Mark each record valid or not and return its K101 hits; settle the policy."""
+def validate(repo: Repository, schemas: Schemas, checked: dict[str, list] | None = None) -> list[Hit]:
+    """Mark each record valid or not and return its K101 hits; settle the policy.
+    `checked` holds the schema problems already found per file (kehu.parallel), if any."""
     hits: list[Hit] = []
     for record in repo.records:
         if record.kind is None:
             continue
-        path_on_disk = repo.path(record)
-        problems = list(schemas.check(
-            record.kind, record.data, lambda p, f=path_on_disk: locate(f, p).source))
+        if checked is not None:
+            problems = checked[record.file]
+        else:
+            path_on_disk = repo.path(record)
+            problems = list(schemas.check(
+                record.kind, record.data, lambda p, f=path_on_disk: locate(f, p).source))
         record.valid = not problems
         for path, at_key, message in problems:
             hits.append(Hit(message, record=record, path=path, at_key=at_key))

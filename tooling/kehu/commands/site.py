@@ -24,7 +24,16 @@ def build(ctx: Run, full: bool, out: Path | None) -> int:
 
 
 def serve(ctx: Run, full: bool, address: str) -> int:
+    import socket
+
     from kehu.site.build import serve_site
 
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_server((host.strip("[]") or "127.0.0.1", int(port))):
+            pass
+    except (OSError, ValueError) as exc:
+        raise Failure(Text(f"无法在 {address} 上提供预览（{exc}）：请用 --address 换一个端口",
+                           f"cannot serve on {address} ({exc}): pick another port with --address")) from None
     ctx.say(f"预览地址：http://{address}/（Ctrl-C 结束）", f"previewing at http://{address}/ (Ctrl-C to stop)")
     return serve_site(ctx.root, ctx.today, full, address)

@@ -10,6 +10,7 @@ assets kehu does not use are removed, so a scan of the site finds no external ad
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -33,32 +34,44 @@ UNUSED = ("assets/javascripts/lunr", "assets/javascripts/workers")
 
 
 
-def harden(site: Path) -> list[str]:
-    """Neutralise external addresses in the built site; returns any that remain."""
+def harden(site: Path, written: list[str] | None = None) -> list[str]:
+    """Neutralise external addresses in the built site; returns any that remain. `written`
+    ("/"-separated, relative to the site) names the files this build wrote, if not all:
+    the pages kept from the last build were looked at when they were made."""
     for folder in UNUSED:
         shutil.rmtree(site / folder, ignore_errors=True)
-    for source_map in site.rglob("*.map"):
-        source_map.unlink()
-    for path in site.rglob("*"):
-        if path.suffix not in (".js", ".css"):
-            continue
-        text = path.read_text(encoding="utf-8")
-        changed = text
-        for old, new in REWRITES:
-            changed = changed.replace(old, new)
-        if changed != text:
-            path.write_text(changed, encoding="utf-8")
-    return external_addresses(site)
+    files = [f for f in (_every_file(site) if written is None else written) if not f.startswith(UNUSED)]
+    for relative in files:
+        path = site / relative
+        if relative.endswith(".map"):
+            path.unlink(missing_ok=True)
+        elif relative.endswith((".js", ".css")) and path.is_file():
+            text = path.read_text(encoding="utf-8")
+            changed = text
+            for old, new in REWRITES:
+                changed = changed.replace(old, new)
+            if changed != text:
+                path.write_text(changed, encoding="utf-8")
+    return external_addresses(site, files)
 
 
-def external_addresses(site: Path) -> list[str]:
+def external_addresses(site: Path, files: list[str] | None = None) -> list[str]:
     found = []
     allowed = link_targets(site)
-    for path in site.rglob("*"):
-        if path.suffix in (".html", ".js", ".css", ".json", ".xml"):
+    for relative in _every_file(site) if files is None else files:
+        path = site / relative
+        if relative.endswith((".html", ".js", ".css", ".json", ".xml")) and path.is_file():
             for match in EXTERNAL.finditer(path.read_text(encoding="utf-8", errors="replace")):
                 if match.group(0) not in allowed:
-                    found.append(f"{path.relative_to(site)}: {match.group(0)}")
+                    found.append(f"{relative}: {match.group(0)}")
+    return found
+
+
+def _every_file(site: Path) -> list[str]:
+    found = []
+    for folder, _, files in os.walk(site):
+        relative = Path(folder).relative_to(site).as_posix()
+        found.extend(name if relative == "." else f"{relative}/{name}" for name in files)
     return found
 
 

@@ -1,15 +1,31 @@
-"""MkDocs hook for `kehu serve`: regenerate the pages from the records before each rebuild,
-so editing a record file shows up in the browser (MkDocs watches records/ and reloads)."""
+"""MkDocs hook for `kehu serve`, run inside `mkdocs serve --dirty`: before each build kehu
+writes the pages again if the records changed (kehu.site.live keeps what it needs between
+builds); MkDocs then renders only the pages whose key changed and drops the pages that
+are gone, and kehu says on one line what it did."""
 
 from __future__ import annotations
 
-import os
-from datetime import date
-from pathlib import Path
-
 
 def on_pre_build(config, **kwargs):
-    from kehu.site.build import write_pages
+    from kehu.site import live
 
-    write_pages(Path(os.environ["KEHU_ROOT"]), date.fromisoformat(os.environ["KEHU_TODAY"]),
-                Path(os.environ["KEHU_DOCS"]), os.environ.get("KEHU_FULL") == "1")
+    live.session().refresh()
+
+
+def on_files(files, config, **kwargs):
+    from kehu.site import live
+
+    return live.session().choose(files, config)
+
+
+def on_post_page(output, page, config, **kwargs):
+    from kehu.site import live
+
+    live.session().rendered(page, output)
+    return output
+
+
+def on_post_build(config, **kwargs):
+    from kehu.site import live
+
+    live.session().done()
