@@ -270,9 +270,7 @@ def test_a_cached_recheck_equals_a_full_check_after_random_edits(demo_in_git, ed
             else:
                 old = target.read_text(encoding="utf-8", errors="replace") if target.is_file() else ""
                 target.write_text(mutate(old, what) if how == "mutate" else _with_fields(old, what), encoding="utf-8")
-        started = time.perf_counter()
-        cached = run_check(Settings(root, today, use_cache=True))
-        assert time.perf_counter() - started < 5
+        cached = run_check(Settings(root, today, use_cache=True))  # its speed: bench/cache.py, not a timed test
         full = run_check(Settings(root, today))
         assert [f.as_dict("zh") for f in cached.findings] == [f.as_dict("zh") for f in full.findings]
         assert (cached.files, cached.records) == (full.files, full.records)
