@@ -294,12 +294,17 @@ EDGE_NUMBERS = st.one_of(st.sampled_from([".inf", "-.inf", ".nan", "1e308", "-0"
 def test_edge_dates_and_numbers_reach_every_output_without_a_crash(repo, tmp_path_factory, registered, consult,
                                                                   visit, received, budget, area, today):
     """Dates and numbers at and beyond what the schema allows, on any `--today` it accepts:
-    no rule crashes, and pool, reports, export, CODEOWNERS and the site's pages all answer."""
+    no rule crashes, and pool, reports, the scorecard, to-do lists, export, CODEOWNERS and the
+    site's pages all answer."""
     from kehu.codeowners import generate as codeowners
+    from kehu.domain import Visibility
     from kehu.exchange.export import rows, to_csv, to_xlsx
     from kehu.pool import pool_rows
+    from kehu.report import todo as todo_output
+    from kehu.scorecard import scorecard
     from kehu.site.pages import generate as pages
     from kehu.stats import last_month, last_week, report_tables
+    from kehu.todo import todo_list
 
     repo.write("records/customers/2026/C2026-0009.yaml",
                VALID.replace("registered_at: 2026-05-01 09:00:00", f"registered_at: {registered}")
@@ -319,6 +324,10 @@ def test_edge_dates_and_numbers_reach_every_output_without_a_crash(repo, tmp_pat
     table = rows(repository, False)
     to_csv(table), to_xlsx(table)
     codeowners(repository)
+    view = Visibility(repository)
+    todos = todo_list(repository, view)
+    todo_output.as_json(todos, todo_output.people(repository, todos, view))
+    scorecard(repository, last_month(today), view)
     pages(repository, result.findings, tmp_path_factory.mktemp("pages"), full=False)
     assert time.perf_counter() - started < 20
 
