@@ -67,6 +67,7 @@ class Session:
         self.count = 0
         self.what = ""
         self.rest = None  # what the pages not yet written again are made from
+        self.generation = 0  # counts the record changes read; a background write of an older one is dropped
 
     # --- before MkDocs reads the docs folder ------------------------------------------------
 
@@ -86,6 +87,7 @@ class Session:
         removed = [f for f in self.states if f not in now]
         if self.schemas is not None and not changed and not removed:
             return ""
+        self.generation += 1
         whole = self.schemas is None or any(_everyone_reads(f) for f in (*changed, *removed))
         if whole:
             self.schemas = Schemas(schema_dir(self.root))
@@ -105,7 +107,7 @@ class Session:
             self._write_all(repo, findings, history)
             return "记录有改动，页面已全部重写；"
         self._write_customers(repo, findings, history, touched)
-        self.rest = (repo, findings, history)  # once this build is served (done)
+        self.rest = (self.generation, repo, findings, history)  # once this build is served (done)
         return f"记录有改动，{len(touched)} 位客户的页面已重写（其余页面随后更新）；"
 
     def _repository(self, files: list[str]):
@@ -139,9 +141,13 @@ class Session:
             else:
                 (self.docs / page).unlink(missing_ok=True)
 
-    def _write_rest(self, repo, findings, history) -> None:
-        """Every page, in the background: MkDocs sees the changed ones and builds again."""
+    def _write_rest(self, generation, repo, findings, history) -> None:
+        """Every page, in the background: MkDocs sees the changed ones and builds again. If
+        the records changed again meanwhile, these pages are older than the ones on disk:
+        the newer change writes its own."""
         with self.lock:
+            if generation != self.generation:
+                return
             try:
                 self._write_all(repo, findings, history)
             except Exception as exc:  # a page that fails here fails the next build too, which says so
