@@ -365,16 +365,19 @@ def change_percent(current, base):
     return round(100 * (current - base) / base, 1)
 
 
-def monthly_analysis(repo, period: Period, view: Visibility | None = None) -> tuple[list[Table], dict]:
+def monthly_analysis(repo, period: Period, view: Visibility | None = None, tables_of=None) -> tuple[list[Table], dict]:
     """The month's analysis (客户资源（月）分析报告, 000 第四条; 002 客户管理制度12 七.2): its
     tables, led by each headline figure beside the previous month's and the same month last
     year's with the change in percent, and the top reasons (sources, complaint categories,
-    lost customers) over the three months. Also the comparison as a JSON document."""
+    lost customers) over the three months. Also the comparison as a JSON document.
+    `tables_of(period)` gives a period's tables where a caller keeps them (the site's archive
+    shows each month three times); by default report_tables with `view`."""
     view = view or Visibility(repo)
+    tables_of = tables_of or (lambda p: report_tables(repo, p, view))
     first = period.start.date()
     periods = {"current": period, "previous": calendar_month(add_months(first, -1)),
                "last_year": calendar_month(add_months(first, -12))}
-    tables = {name: report_tables(repo, p, view) for name, p in periods.items()}
+    tables = {name: tables_of(p) for name, p in periods.items()}
     figures = {name: summary(t) for name, t in tables.items()}
     measures = [{"key": key, "label": SUMMARY_LABELS[key], "current": figures["current"][key],
                  "previous": figures["previous"][key],
