@@ -56,6 +56,13 @@ class Report:
             return f"{self.period.start:%m-%d} 至 {self.period.end:%m-%d}"
         return f"{self.period.start:%Y-%m}" + ("（至今）" if "截至" in self.period.title else "")
 
+    @property
+    def listed(self) -> str:
+        """The period in the index's list: 2026-11-13 至 11-20 (Friday 18:00 to Friday 18:00)."""
+        if self.kind == "weekly":
+            return f"{self.period.start:%Y-%m-%d} 至 {self.period.end:%m-%d}"
+        return self.period.title.removeprefix("月报 ")
+
 
 def weeks(today, count: int = WEEKS) -> list[Report]:
     """The last `count` statistics weeks, newest first."""
@@ -139,7 +146,7 @@ def render(archive: Archive, report: Report, here: str, older: Report | None, ne
     lines = [f"# {esc(report.period.title)}", "", _pager(report, here, older, newer, unit), "",
              f"上期：{esc(report.previous.title)}" + (f"；去年同期：{esc(report.last_year.title)}" if report.last_year else "")
              + "。", "", "## 主要指标", "", _figures(report, measures, this, before), "", "## 图表", "",
-             *_charts(report, measures, tables, this, before), "", "</div>", "", "## 明细表", "", "点开表名看表格；表头可点击排序。", ""]
+             *_charts(report, measures, tables, this, before), "", "## 明细表", "", "点开表名看表格；表头可点击排序。", ""]
     lines += [_folded(table) for table in tables]
     return "\n".join(lines) + "\n"
 
@@ -150,7 +157,7 @@ def _pager(report: Report, here: str, older: Report | None, newer: Report | None
              else f"更早的{unit}报不在存档中"]
     parts.append(f"[报表目录]({link(here, 'reports/index.md')})")
     parts.append(f"[下一{unit}：{esc(newer.short)} →]({link(here, newer.page)}){{ rel=next }}" if newer
-                 else f"这是最新一{unit}")
+                 else "这是最新一期")
     return " · ".join(parts) + "\n{ .kehu-pager }"
 
 
@@ -215,6 +222,7 @@ def _cut(label, person: bool = False) -> str:
 
 
 def _charts(report: Report, measures: list[dict], tables: list[Table], this: str, before: str) -> list[str]:
+    """The comparison with the previous period across the page, then a grid of the period's own."""
     by_key = {m["key"]: m for m in measures}
     names = [this, before] + (["去年同月"] if report.kind == "monthly" else [])
     fields = ["current", "previous"] + (["last_year"] if report.kind == "monthly" else [])
@@ -236,7 +244,7 @@ def _charts(report: Report, measures: list[dict], tables: list[Table], this: str
         if items:  # a chart of nothing says less than the table's （本期无）
             person = title.startswith(("回访按员工", "合同金额"))
             parts.append(charts.bars(title, [(_cut(label, person), value) for label, value in items], unit))
-    return parts
+    return parts + ["", "</div>"]
 
 
 def _folded(table: Table) -> str:
@@ -309,7 +317,7 @@ def index_page(archive: Archive, series: dict[str, list[Report]]) -> str:
         lines += ["", "</div>", "", "| " + " | ".join([label, *(SUMMARY_LABELS[k] for k in INDEX_KEYS)]) + " |",
                   "|" + "---|" * (len(INDEX_KEYS) + 1)]
         for report, figure in zip(reports, figures):
-            lines.append(f"| [{esc(report.period.title)}]({link(here, report.page)}) | "
+            lines.append(f"| [{esc(report.listed)}]({link(here, report.page)}) | "
                          + " | ".join(esc(plain(figure[k])) for k in INDEX_KEYS) + " |")
         lines.append("")
     return "\n".join(lines)
