@@ -72,7 +72,7 @@ class Timeline:
 
 @dataclass
 class Timelines:
-    customers: list  # every valid customer, by id (the order every table walks them in)
+    ids: list  # of every valid customer, sorted (the order every table walks customers in)
     registered: Timeline  # customer
     milestones: Timeline  # (customer, milestone key)
     signed: Timeline  # customer, by contract_signed
@@ -90,7 +90,7 @@ def timelines(repo) -> Timelines:
     complaints = repo.of("complaint")
     visits = visits_by_customer(repo)
     return Timelines(
-        customers=customers,
+        ids=[c.id for c in customers],
         registered=Timeline((local_datetime(c.data.get("registered_at")), c) for c in customers),
         milestones=Timeline((local_datetime((c.data.get("milestones") or {}).get(key)), (c, key))
                             for c in customers for key, _ in MILESTONES),
@@ -134,7 +134,7 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
     into text are masked)."""
     view = view or Visibility(repo)
     index = timelines(repo)
-    ids = {c.id for c in index.customers if view.shows(c.id)}
+    ids = {i for i in index.ids if view.shows(i)}
     signed = [c for c in index.signed.within(period) if c.id in ids]
     tables = [*_new_customers([c for c in index.registered.within(period) if c.id in ids]),
               _stage_changes([key for c, key in index.milestones.within(period) if c.id in ids]),
