@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kehu.domain import POOL, funnel, joined, last_week, presented_month, threshold
+from kehu.domain import POOL, funnel, joined, threshold
 from kehu.markdown import esc, titled
 from kehu.pool import pool_rows
-from kehu.report.statistics import markdown
 from kehu.rules import RULES
-from kehu.site import charts
+from kehu.site import charts, reports
 from kehu.site.search import entry
-from kehu.stats import monthly_analysis, report_tables
 from kehu.timeutil import local_date
 
 OVERDUE_CODES = {"K401": "公海到期", "K402": "公海将到期", "K403": "回访不足", "K404": "方案后未回访",
@@ -91,17 +89,9 @@ def overdue_page(site) -> None:
 
 
 def report_pages(site) -> None:
-    links = []
-    for slug, period in (("weekly", last_week(site.repo.today)), ("monthly", presented_month(site.repo.today))):
-        if slug == "monthly":  # with the previous month and the same month last year beside each figure
-            tables = monthly_analysis(site.repo, period, site.view)[0]
-        else:
-            tables = report_tables(site.repo, period, site.view)
-        links.append(f"- [{period.title}]({slug}.md)")
-        site.write(f"reports/{slug}.md", markdown(period, tables))
-    site.write("reports/index.md", "# 报表\n\n统计口径：周报截至每周五 18:00，月报为上一个自然月，每月最后一周为本月至今"
-               "（月末例会，客户资源统计规定第四条）；"
-               "任意时段用 `kehu report range --from … --to …`。\n\n" + "\n".join(links) + "\n")
+    """The weekly and monthly reports with charts and the previous period beside each figure,
+    and the archive of earlier weeks and months (kehu.site.reports)."""
+    reports.write_reports(site)
 
 
 def rule_pages(site) -> None:
