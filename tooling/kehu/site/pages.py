@@ -10,6 +10,7 @@ page whose heading holds one sets its title in front matter (`titled`).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -23,12 +24,14 @@ from kehu.site import summaries
 from kehu.site.forms import write_forms
 from kehu.site.search import FOLDER, Index
 from kehu.site.summaries import OVERDUE_CODES
+from kehu.site.tables import sortable
 from kehu.timeutil import local_date, local_datetime
 from kehu.todo import todo_list
 
 NAV = [{"总览": "index.md"}, {"客户": "customers/index.md"}, {"员工": "staff/index.md"}, {"公海": "pool.md"},
        {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"录入": "forms/index.md"},
        {"使用说明": "guide.md"}]
+SEVERITY = {"error": "错误", "warning": "警告"}
 
 
 class Site:
@@ -97,6 +100,11 @@ class Site:
 
     CUSTOMER_HEAD = "| 编号 | 姓名 | 分级 | 阶段 | 客户经理 | 小区 | 登记日期 |\n|---|---|---|---|---|---|---|\n"
 
+    def customer_table(self, customers, up: str, filters: str = "2,3,4,5") -> str:
+        """Customers as a list the shared table script (kehu-tables.js) sorts and filters;
+        `filters`: the columns of CUSTOMER_HEAD that get a choice box (分级, 阶段, 客户经理, 小区)."""
+        return sortable(self.CUSTOMER_HEAD + "\n".join(self.customer_row(c, up) for c in customers), filters)
+
     # --- pages --------------------------------------------------------------------------
 
     def generate(self) -> int:
@@ -133,20 +141,23 @@ class Site:
         lines += [f"| [{y}]({y}.md) | {len(by_year[y])} |" for y in years]
         self.write("customers/index.md", "\n".join(lines) + "\n")
         for year in years:
-            rows = [self.customer_row(c, "../") for c in by_year[year]]
-            self.write(f"customers/{year}.md", f"# {year} 年登记的客户\n\n" + self.CUSTOMER_HEAD + "\n".join(rows) + "\n")
+            self.write(f"customers/{year}.md", f"# {year} 年登记的客户\n\n" + self.customer_table(by_year[year], "../"))
 
     def customer_page(self, c) -> str:
+        """Title and actions; what is open on the customer (what to do first); the facts;
+        the timeline; who changed the record."""
         d = self.view.customer(c)
         # the page's title (the browser tab, the header) is the id alone; the name appears only in the body
         lines = [titled(c.id, f"{self.show(c.id)} {'' if self.restricted(c) else self.show(d.get('name'))}")]
-        lines += [f"[修改](../forms/edit.md?id={c.id}){{ .kehu-act }} [写跟进](../forms/visit.md?customer={c.id}){{ .kehu-act }} "
-                  f"[投诉登记](../forms/complaint.md?customer={c.id}){{ .kehu-act }}", ""]
+        lines += ['<div class="kehu-acts" markdown>',
+                  f"[修改](../forms/edit.md?id={c.id}){{ .kehu-act }} [写跟进](../forms/visit.md?customer={c.id}){{ .kehu-act }} "
+                  f"[投诉登记](../forms/complaint.md?customer={c.id}){{ .kehu-act }}", "</div>", ""]
         facts = [("客户经理", self.person(d.get("owner"), "../")), ("阶段", self.show(d.get("stage")))]
         if self.restricted(c):
-            lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts]
-            lines += ["", "!!! note \"机密客户\"", "    按保密制度，本站只显示编号、客户经理和阶段。"]
+            lines += self.facts_list(facts)
+            lines += ["!!! note \"机密客户\"", "    按保密制度，本站只显示编号、客户经理和阶段。"]
             return "\n".join(lines) + "\n"
+        lines += self.open_problems(c)
         house = d.get("house") or {}
         facts += [
             ("分级", self.show(d.get("grade"))), ("电话", "、".join(self.show(p) for p in d.get("phones", []))),
@@ -160,12 +171,7 @@ class Site:
         ]
         if d.get("address"):
             facts.append(("地址", self.show(d.get("address"))))
-        lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts if v] + [""]
-        own = self.by_record.get(c.id, []) + [f for v in self.visits.get(c.id, ()) for f in self.by_record.get(v[1].id, [])] + [
-            f for t in (*self.complaints.get(c.id, ()), *self.appeals.get(c.id, ())) for f in self.by_record.get(t.id, [])]
-        if own:
-            lines += ["## 待处理的问题", ""] + [f"- **[{f.code}](../rules/{f.code}.md)** {self.show(self.message(f))}"
-                                               for f in own] + [""]
+        lines += ["## 基本情况", ""] + self.facts_list(facts)
         events = [(when, f"{self.show(v.data.get('type'))} · {self.person(v.data.get('staff'), '../')}", v.data.get("summary"))
                   for when, v in self.visits.get(c.id, ())]
         events += [(local_datetime(t.data.get("received_at")),
@@ -185,6 +191,57 @@ class Site:
             lines += ["## 修改记录", "", "| 时间 | 谁 | 说明 |", "|---|---|---|"]
             lines += [f"| {ch.when:%Y-%m-%d %H:%M} | {self.show(ch.author)} | {self.show(ch.subject)} |" for ch in changes] + [""]
         return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def facts_list(facts: list[tuple[str, str]]) -> list[str]:
+        """Label/value pairs as a definition list (a grid on wide screens); empty values left out."""
+        return (['<dl class="kehu-facts" markdown>'] + [f'<dt>{k}</dt>\n<dd markdown="span">{v}</dd>' for k, v in facts if v]
+                + ["</dl>", ""])
+
+    @functools.cached_property
+    def todos_by_customer(self) -> dict:
+        """The duties of `kehu todo` (as this site may show them), by customer."""
+        todos = todo_list(self.repo, self.view)
+        by_customer = defaultdict(list)
+        for t in todos.items:
+            if t.customer:
+                by_customer[t.customer].append(todo_output.item(self.repo, todos, t, self.view))
+        return by_customer
+
+    def open_problems(self, c) -> list[str]:
+        """What is open on the customer, most pressing first: the findings on the customer and
+        on its visits, complaints and appeals (open ones first, errors before warnings), each
+        with its due date where a duty of `kehu todo` stands behind it, then the duties not
+        missed yet."""
+        records = [c.id, *(v[1].id for v in self.visits.get(c.id, ())),
+                   *(t.id for t in (*self.complaints.get(c.id, ()), *self.appeals.get(c.id, ())))]
+        found = sorted((f for r in records for f in self.by_record.get(r, [])),
+                       key=lambda f: (not f.open, f.severity != "error", f.code))
+        duties = self.todos_by_customer.get(c.id, [])
+        matched = set()
+        items = []
+        for f in found:
+            duty = next((i for i in duties if i["code"] == f.code and i["record"] == f.record), None) or next(
+                (i for i in duties if i["code"] == f.code), None)
+            if duty is not None:
+                matched.add(id(duty))
+            state = "" if f.open else "（已豁免）" if f.excepted else "（已逾期完成）" if f.state == "done_late" else "（原有）"
+            items.append(f'- <span class="kehu-sev kehu-sev--{f.severity}">{SEVERITY[f.severity]}</span> '
+                         f"[{f.code}](../rules/{f.code}.md) {self.show(self.message(f))}{state}{self.due(duty)}")
+        for i in duties:
+            if id(i) not in matched:
+                items.append(f'- <span class="kehu-sev kehu-sev--todo">待办</span> [{i["code"]}](../rules/{i["code"]}.md) '
+                             f"{self.show(i['kind_name'])}：{self.show(i['message'])}{self.due(i)}")
+        still_open = sum(f.open for f in found) + len(duties) - len(matched)
+        if not items:
+            return ["## 待处理", "", "没有待处理的问题。", ""]
+        return [f"## 待处理（{still_open}）", "", *items, ""]
+
+    def due(self, duty: dict | None) -> str:
+        if duty is None:
+            return ""
+        late = " kehu-due--late" if duty["urgency"] == "overdue" else ""
+        return f' <span class="kehu-due{late}">到期 {duty["due"]}（{todo_output.when(duty)}）</span>'
 
     def search_entry(self, c) -> None:
         """The customer in search as in a list (kehu.site.search: a 机密 one as id, owner, stage)."""
@@ -218,7 +275,7 @@ class Site:
                 lines += ["## 待处理", ""] + [f"- [{f.record}](../customers/{f.record}.md) **{f.code}** {self.show(self.message(f))}"
                                               for f in overdue] + [""]
             if mine:
-                lines += ["## 名下客户", "", self.CUSTOMER_HEAD + "\n".join(self.customer_row(c, "../") for c in mine)]
+                lines += ["## 名下客户", "", self.customer_table(mine, "../", "2,3,5")]
             self.write(f"staff/{staff_id}.md", "\n".join(lines) + "\n")
             self.search.person(staff_id, data.get("name"), f"staff/{staff_id}/",
                                " · ".join(str(x) for x in (data.get("role"), data.get("department")) if x) + state)

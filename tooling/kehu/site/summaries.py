@@ -12,6 +12,7 @@ from kehu.report.statistics import markdown
 from kehu.rules import RULES
 from kehu.site import charts
 from kehu.site.search import entry
+from kehu.site.tables import sortable
 from kehu.stats import monthly_analysis, report_tables
 from kehu.timeutil import local_date
 
@@ -63,15 +64,17 @@ def pool_page(site) -> None:
     policy = site.repo.policy
     lines = ["# 公海", "", f"客户经理本人连续 {esc(threshold(policy['reclaim_after_days'], '天'))}无销售跟进的客户"
              f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
-             "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
+             ]
+    table = ["| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"**逾期 {-r.days_left} 天**"
+        # the number first, so that the column sorts as numbers
+        left = f"{r.days_left}" if r.days_left > 0 else f"**{r.days_left}（逾期 {-r.days_left} 天）**"
         name, grade, last = site.show(r.name), site.show(r.grade), r.last_action or "—"
         if site.view.restricts(r.id):  # 机密: id and owner; the days would tell when it was last visited
             name, grade, last, left = "（机密）", "", "—", "—"
-        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
+        table.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
     in_pool = [c for c in site.customers if c.data.get("owner") == POOL]
-    lines += ["", f"## 在公海中的客户（{len(in_pool)}）", "", site.CUSTOMER_HEAD + "\n".join(site.customer_row(c, "") for c in in_pool)]
+    lines += [sortable("\n".join(table), "2,3"), f"## 在公海中的客户（{len(in_pool)}）", "", site.customer_table(in_pool, "", "2,3,5")]
     site.write("pool.md", "\n".join(lines) + "\n")
 
 
