@@ -40,19 +40,25 @@ def _svg(title: str, items: list[tuple[str, int]], unit: str, height: int, body:
 
 
 def bars(title: str, items: list[tuple[str, int]], unit: str = "") -> str:
-    """Horizontal bars, one per (label, value), largest first as given: each label on its own
-    line above its bar, the number right after the bar."""
+    """Horizontal bars, one per (label, value), largest first as given, the number right after
+    each bar. Short labels stand left of their bars in a column of the chart's width (sized so
+    they fit at the narrowest width); longer ones on their own line above the bar."""
     if not items:
         return f'<figure class="kehu-chart"><figcaption>{escape(title)}</figcaption><p>（无数据）</p></figure>'
     top = max(v for _, v in items) or 1
-    row = 42
+    label_share = 100 * (max(_text_width(str(label), LABEL_PX) for label, _ in items) + 8) / NARROWEST
+    beside = label_share <= 34
+    start = round(label_share + .5) if beside else 0
+    row, bar_y, value_y = (28, 6, 19) if beside else (42, 21, 34)
     body = []
     for i, (label, value) in enumerate(items):
         y = i * row
-        share = max(0.5, BAR_SHARE * value / top)
-        body.append(f'<text x="0" y="{y + 15}" font-size="{LABEL_PX}">{escape(str(label))}</text>')
-        body.append(f'<rect x="0" y="{y + 21}" width="{share:.2f}%" height="16" rx="2" fill="{PALETTE[i % len(PALETTE)]}"/>')
-        body.append(f'<text x="{share:.2f}%" dx="6" y="{y + 34}" font-size="{VALUE_PX}">{value}{escape(unit)}</text>')
+        share = max(0.5, (BAR_SHARE - start) * value / top)
+        body.append(f'<text x="{start}%" dx="-8" y="{y + 19}" text-anchor="end" font-size="{LABEL_PX}">{escape(str(label))}</text>'
+                    if beside else f'<text x="0" y="{y + 15}" font-size="{LABEL_PX}">{escape(str(label))}</text>')
+        body.append(f'<rect x="{start}%" y="{y + bar_y}" width="{share:.2f}%" height="16" rx="2" '
+                    f'fill="{PALETTE[i % len(PALETTE)]}"/>')
+        body.append(f'<text x="{start + share:.2f}%" dx="6" y="{y + value_y}" font-size="{VALUE_PX}">{value}{escape(unit)}</text>')
     return _figure(title, _svg(title, items, unit, row * len(items) + 2, body), items, unit)
 
 
@@ -97,8 +103,8 @@ def columns(title: str, items: list[tuple[str, int]]) -> str:
 
 
 def value_class(columns_count: int) -> str:
-    """The class that shows the numbers above the columns only where each column is 30 px wide."""
-    needed = columns_count * 30
+    """The class that shows the numbers above the columns only where each column is 26 px wide (a 3-digit number at 13 px)."""
+    needed = columns_count * 26
     if needed <= NARROWEST:
         return ""
     width = next((w for w in VALUE_WIDTHS if w >= needed), None)
