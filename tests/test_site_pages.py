@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 
 from chromium import Browser
-from conftest import PROJECT, STAFF, Repo, kehu
+from conftest import PROJECT, company, kehu
 from kehu.site import charts
 
 PHONE = (390, 844)  # an everyday phone's viewport, in CSS px
@@ -42,13 +42,7 @@ def demo_site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     """The test company with a customer whose name is markup and a 机密 customer."""
-    repo = Repo(tmp_path_factory.mktemp("pages") / "company")
-    repo.write("kehu.yaml", "site_name: 测试装饰公司\n")
-    for staff_id, (name, role, department) in STAFF.items():
-        repo.staff(staff_id, name, role, department)
-    repo.write("records/policy.yaml", "reclaim_after_days: 60\n")
-    repo.customer()
-    repo.visit()
+    repo = company(tmp_path_factory.mktemp("pages") / "company")
     repo.customer(id="C2026-0002", name=HOSTILE, phone="13800138000")
     repo.customer(id="C2026-0003", name="钱机", phone="13700002222", extra="confidentiality: 机密\n")
     code, _, err = kehu("build", repo=repo)
