@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from functools import cached_property
 from pathlib import Path
 
 from kehu.domain import POOL, Visibility, contract_signed, staff_name, survey_completeness
@@ -21,14 +22,14 @@ from kehu.report import todo as todo_output
 from kehu.rules import RULES
 from kehu.site import summaries
 from kehu.site.forms import write_forms
+from kehu.site.problems import by_owner, open_problems, problems_pages, staff_section
 from kehu.site.search import FOLDER, Index
-from kehu.site.summaries import OVERDUE_CODES
 from kehu.timeutil import local_date, local_datetime
 from kehu.todo import todo_list
 
 NAV = [{"总览": "index.md"}, {"客户": "customers/index.md"}, {"员工": "staff/index.md"}, {"公海": "pool.md"},
-       {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"录入": "forms/index.md"},
-       {"使用说明": "guide.md"}]
+       {"问题": "problems/index.md"}, {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"},
+       {"录入": "forms/index.md"}, {"使用说明": "guide.md"}]
 
 
 class Site:
@@ -85,6 +86,16 @@ class Site:
         """The finding's message, or its rule's title where the message may not be shown."""
         return self.view.message(finding, RULES[finding.code].title_for(self.repo.policy).zh)
 
+    @cached_property
+    def todos(self):
+        """Every duty this site may show: `kehu todo`'s list, computed once per build."""
+        return todo_list(self.repo, self.view)
+
+    @cached_property
+    def problems(self):
+        """The open findings with owner, due date and customer (kehu.site.problems)."""
+        return open_problems(self)
+
     def customer_row(self, c, up: str) -> str:
         """A customer in a list; a 机密 one as id, stage and owner only (no name, grade,
         小区 or registration date)."""
@@ -103,7 +114,8 @@ class Site:
         summaries.dashboard(self)
         self.customer_pages()
         self.staff_pages()
-        for page in (summaries.pool_page, summaries.overdue_page, summaries.report_pages, summaries.rule_pages, write_forms):
+        for page in (summaries.pool_page, summaries.overdue_page, problems_pages, summaries.report_pages,
+                     summaries.rule_pages, write_forms):
             page(self)
         self.search.write(self.out / FOLDER)
         self.remove_stale_pages()
@@ -197,32 +209,31 @@ class Site:
         for c in self.customers:
             owned[c.data.get("owner")].append(c)
         required = self.repo.policy["survey_required"]
-        todos = todo_list(self.repo, self.view)
+        todos = self.todos
+        owners = by_owner(self.problems)
         rows = []
         for staff_id, data in sorted(self.staff.items()):
             mine = owned.get(staff_id, [])
-            overdue = [f for c in mine for f in self.by_record.get(c.id, []) if f.code in OVERDUE_CODES]
+            open_problems_count = len(owners.get(staff_id, []))
             signed = [c for c in self.customers
                       if contract_signed(c.data) and staff_id in (c.data.get("designer"), c.data.get("owner"))]
             filled = [survey_completeness(c.data, required) for c in signed] if required else []
             rate = f"{100 * sum(filled) / len(filled):.0f}%" if filled else "—"
             state = "" if data.get("active") is not False else "（已离职）"
             rows.append(f"| [{self.show(data.get('name'))}]({staff_id}.md){state} | {self.show(data.get('role'))} | "
-                        f"{self.show(data.get('department'))} | {len(mine)} | {len(overdue)} | {rate} |")
+                        f"{self.show(data.get('department'))} | {len(mine)} | {open_problems_count} | {rate} |")
             lines = [titled(self.view.text(f"{data.get('name')}（{staff_id}）")),
                      f"{self.show(data.get('role'))} · {self.show(data.get('department'))}{state}", "",
-                     f"名下客户 **{len(mine)}** 位；待处理 **{len(overdue)}** 项；调查表完整率 **{rate}**"
+                     f"名下客户 **{len(mine)}** 位；未解决的问题 **{open_problems_count}** 个；调查表完整率 **{rate}**"
                      f"（{len(signed)} 位签约客户，按政策 survey_required 的 {len(required)} 项计）。", ""]
             lines += self.todo_section(todos, staff_id)
-            if overdue:
-                lines += ["## 待处理", ""] + [f"- [{f.record}](../customers/{f.record}.md) **{f.code}** {self.show(self.message(f))}"
-                                              for f in overdue] + [""]
+            lines += staff_section(self, staff_id)
             if mine:
                 lines += ["## 名下客户", "", self.CUSTOMER_HEAD + "\n".join(self.customer_row(c, "../") for c in mine)]
             self.write(f"staff/{staff_id}.md", "\n".join(lines) + "\n")
             self.search.person(staff_id, data.get("name"), f"staff/{staff_id}/",
                                " · ".join(str(x) for x in (data.get("role"), data.get("department")) if x) + state)
-        self.write("staff/index.md", "# 员工\n\n| 姓名 | 岗位 | 部门 | 名下客户 | 待处理 | 调查表完整率 |\n"
+        self.write("staff/index.md", "# 员工\n\n| 姓名 | 岗位 | 部门 | 名下客户 | 问题 | 调查表完整率 |\n"
                                      "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
