@@ -10,9 +10,9 @@ page whose heading holds one sets its title in front matter (`titled`).
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections import defaultdict
+from functools import cached_property
 from pathlib import Path
 
 from kehu.domain import POOL, Visibility, contract_signed, staff_name, survey_completeness
@@ -22,16 +22,15 @@ from kehu.report import todo as todo_output
 from kehu.rules import RULES
 from kehu.site import summaries
 from kehu.site.forms import write_forms
+from kehu.site.problems import SEVERITY, by_owner, open_problems, problems_pages, staff_section
 from kehu.site.search import FOLDER, Index
-from kehu.site.summaries import OVERDUE_CODES
 from kehu.site.tables import sortable
 from kehu.timeutil import local_date, local_datetime
 from kehu.todo import todo_list
 
 NAV = [{"总览": "index.md"}, {"客户": "customers/index.md"}, {"员工": "staff/index.md"}, {"公海": "pool.md"},
-       {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"}, {"录入": "forms/index.md"},
-       {"使用说明": "guide.md"}]
-SEVERITY = {"error": "错误", "warning": "警告"}
+       {"问题": "problems/index.md"}, {"逾期": "overdue.md"}, {"报表": "reports/index.md"}, {"规则": "rules/index.md"},
+       {"录入": "forms/index.md"}, {"使用说明": "guide.md"}]
 
 
 class Site:
@@ -88,6 +87,16 @@ class Site:
         """The finding's message, or its rule's title where the message may not be shown."""
         return self.view.message(finding, RULES[finding.code].title_for(self.repo.policy).zh)
 
+    @cached_property
+    def todos(self):
+        """Every duty this site may show: `kehu todo`'s list, computed once per build."""
+        return todo_list(self.repo, self.view)
+
+    @cached_property
+    def problems(self):
+        """The open findings with owner, due date and customer (kehu.site.problems)."""
+        return open_problems(self)
+
     def customer_row(self, c, up: str) -> str:
         """A customer in a list; a 机密 one as id, stage and owner only (no name, grade,
         小区 or registration date)."""
@@ -111,7 +120,8 @@ class Site:
         summaries.dashboard(self)
         self.customer_pages()
         self.staff_pages()
-        for page in (summaries.pool_page, summaries.overdue_page, summaries.report_pages, summaries.rule_pages, write_forms):
+        for page in (summaries.pool_page, summaries.overdue_page, problems_pages, summaries.report_pages,
+                     summaries.rule_pages, write_forms):
             page(self)
         self.search.write(self.out / FOLDER)
         self.remove_stale_pages()
@@ -157,7 +167,7 @@ class Site:
             lines += self.facts_list(facts)
             lines += ["!!! note \"机密客户\"", "    按保密制度，本站只显示编号、客户经理和阶段。"]
             return "\n".join(lines) + "\n"
-        lines += self.open_problems(c)
+        lines += self.problems_section(c)
         house = d.get("house") or {}
         facts += [
             ("分级", self.show(d.get("grade"))), ("电话", "、".join(self.show(p) for p in d.get("phones", []))),
@@ -198,50 +208,44 @@ class Site:
         return (['<dl class="kehu-facts" markdown>'] + [f'<dt>{k}</dt>\n<dd markdown="span">{v}</dd>' for k, v in facts if v]
                 + ["</dl>", ""])
 
-    @functools.cached_property
-    def todos_by_customer(self) -> dict:
-        """The duties of `kehu todo` (as this site may show them), by customer."""
-        todos = todo_list(self.repo, self.view)
-        by_customer = defaultdict(list)
-        for t in todos.items:
-            if t.customer:
-                by_customer[t.customer].append(todo_output.item(self.repo, todos, t, self.view))
-        return by_customer
+    @cached_property
+    def problems_by_customer(self) -> dict:
+        """Per customer: its open problems (kehu.site.problems, the one source), then the duties
+        of `kehu todo` on it not reported missed yet (as todo dictionaries, masked)."""
+        problems, duties = defaultdict(list), defaultdict(list)
+        for p in self.problems:
+            if p.customer:
+                problems[p.customer].append(p)
+        reported = {(p.code, p.finding.record) for p in self.problems}
+        for t in self.todos.items:
+            if t.customer and (t.code, t.record.id) not in reported:
+                duties[t.customer].append(todo_output.item(self.repo, self.todos, t, self.view))
+        return {c: (problems.get(c, []), duties.get(c, [])) for c in {*problems, *duties}}
 
-    def open_problems(self, c) -> list[str]:
-        """What is open on the customer, most pressing first: the findings on the customer and
-        on its visits, complaints and appeals (open ones first, errors before warnings), each
-        with its due date where a duty of `kehu todo` stands behind it, then the duties not
-        missed yet."""
-        records = [c.id, *(v[1].id for v in self.visits.get(c.id, ())),
-                   *(t.id for t in (*self.complaints.get(c.id, ()), *self.appeals.get(c.id, ())))]
-        found = sorted((f for r in records for f in self.by_record.get(r, [])),
-                       key=lambda f: (not f.open, f.severity != "error", f.code))
-        duties = self.todos_by_customer.get(c.id, [])
-        matched = set()
-        items = []
-        for f in found:
-            duty = next((i for i in duties if i["code"] == f.code and i["record"] == f.record), None) or next(
-                (i for i in duties if i["code"] == f.code), None)
-            if duty is not None:
-                matched.add(id(duty))
-            state = "" if f.open else "（已豁免）" if f.excepted else "（已逾期完成）" if f.state == "done_late" else "（原有）"
-            items.append(f'- <span class="kehu-sev kehu-sev--{f.severity}">{SEVERITY[f.severity]}</span> '
-                         f"[{f.code}](../rules/{f.code}.md) {self.show(self.message(f))}{state}{self.due(duty)}")
-        for i in duties:
-            if id(i) not in matched:
-                items.append(f'- <span class="kehu-sev kehu-sev--todo">待办</span> [{i["code"]}](../rules/{i["code"]}.md) '
-                             f"{self.show(i['kind_name'])}：{self.show(i['message'])}{self.due(i)}")
-        still_open = sum(f.open for f in found) + len(duties) - len(matched)
-        if not items:
+    def problems_section(self, c) -> list[str]:
+        """What is open on the customer, soonest due first: the open findings on the customer and
+        on its visits, complaints and appeals (severity, rule, message, due date where known),
+        then the duties not missed yet with their due dates."""
+        problems, duties = self.problems_by_customer.get(c.id, ([], []))
+        if not problems and not duties:
             return ["## 待处理", "", "没有待处理的问题。", ""]
-        return [f"## 待处理（{still_open}）", "", *items, ""]
+        today = self.repo.today
+        items = []
+        for p in problems:
+            f = p.finding
+            due = "" if p.due is None else self.due(str(p.due), todo_output.when({"days_left": (p.due - today).days}),
+                                                     p.due < today)
+            items.append(f'- <span class="kehu-sev kehu-sev--{f.severity}">{SEVERITY[f.severity]}</span> '
+                         f"[{f.code}](../rules/{f.code}.md) {self.show(self.message(f))}{due}")
+        for i in duties:
+            items.append(f'- <span class="kehu-sev kehu-sev--todo">待办</span> [{i["code"]}](../rules/{i["code"]}.md) '
+                         f"{self.show(i['kind_name'])}：{self.show(i['message'])}"
+                         f"{self.due(i['due'], todo_output.when(i), i['urgency'] == 'overdue')}")
+        return [f"## 待处理（{len(items)}）", "", *items, ""]
 
-    def due(self, duty: dict | None) -> str:
-        if duty is None:
-            return ""
-        late = " kehu-due--late" if duty["urgency"] == "overdue" else ""
-        return f' <span class="kehu-due{late}">到期 {duty["due"]}（{todo_output.when(duty)}）</span>'
+    @staticmethod
+    def due(day: str, left: str, late: bool) -> str:
+        return f' <span class="kehu-due{" kehu-due--late" if late else ""}">到期 {day}（{left}）</span>'
 
     def search_entry(self, c) -> None:
         """The customer in search as in a list (kehu.site.search: a 机密 one as id, owner, stage)."""
@@ -254,32 +258,31 @@ class Site:
         for c in self.customers:
             owned[c.data.get("owner")].append(c)
         required = self.repo.policy["survey_required"]
-        todos = todo_list(self.repo, self.view)
+        todos = self.todos
+        owners = by_owner(self.problems)
         rows = []
         for staff_id, data in sorted(self.staff.items()):
             mine = owned.get(staff_id, [])
-            overdue = [f for c in mine for f in self.by_record.get(c.id, []) if f.code in OVERDUE_CODES]
+            open_problems_count = len(owners.get(staff_id, []))
             signed = [c for c in self.customers
                       if contract_signed(c.data) and staff_id in (c.data.get("designer"), c.data.get("owner"))]
             filled = [survey_completeness(c.data, required) for c in signed] if required else []
             rate = f"{100 * sum(filled) / len(filled):.0f}%" if filled else "—"
             state = "" if data.get("active") is not False else "（已离职）"
             rows.append(f"| [{self.show(data.get('name'))}]({staff_id}.md){state} | {self.show(data.get('role'))} | "
-                        f"{self.show(data.get('department'))} | {len(mine)} | {len(overdue)} | {rate} |")
+                        f"{self.show(data.get('department'))} | {len(mine)} | {open_problems_count} | {rate} |")
             lines = [titled(self.view.text(f"{data.get('name')}（{staff_id}）")),
                      f"{self.show(data.get('role'))} · {self.show(data.get('department'))}{state}", "",
-                     f"名下客户 **{len(mine)}** 位；待处理 **{len(overdue)}** 项；调查表完整率 **{rate}**"
+                     f"名下客户 **{len(mine)}** 位；未解决的问题 **{open_problems_count}** 个；调查表完整率 **{rate}**"
                      f"（{len(signed)} 位签约客户，按政策 survey_required 的 {len(required)} 项计）。", ""]
             lines += self.todo_section(todos, staff_id)
-            if overdue:
-                lines += ["## 待处理", ""] + [f"- [{f.record}](../customers/{f.record}.md) **{f.code}** {self.show(self.message(f))}"
-                                              for f in overdue] + [""]
+            lines += staff_section(self, staff_id)
             if mine:
                 lines += ["## 名下客户", "", self.customer_table(mine, "../", "2,3,5")]
             self.write(f"staff/{staff_id}.md", "\n".join(lines) + "\n")
             self.search.person(staff_id, data.get("name"), f"staff/{staff_id}/",
                                " · ".join(str(x) for x in (data.get("role"), data.get("department")) if x) + state)
-        self.write("staff/index.md", "# 员工\n\n| 姓名 | 岗位 | 部门 | 名下客户 | 待处理 | 调查表完整率 |\n"
+        self.write("staff/index.md", "# 员工\n\n| 姓名 | 岗位 | 部门 | 名下客户 | 问题 | 调查表完整率 |\n"
                                      "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
