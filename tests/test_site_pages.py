@@ -127,8 +127,8 @@ def test_year_staff_and_pool_lists_are_wrapped_for_the_table_script(demo_site):
     assert '<div class="kehu-table" data-filters="2,3,5">' in page(out, "staff/liuyang")
     pool = page(out, "pool")
     assert '<div class="kehu-table" data-filters="2,3">' in pool and '<div class="kehu-table" data-filters="2,3,5">' in pool
-    # the days left lead their cell, so the column sorts as numbers
-    assert re.search(r"<td><strong>-\d+（逾期 \d+ 天）</strong></td>", pool)
+    # the days left are bare numbers, so the column sorts as numbers (overdue ones in bold)
+    assert re.search(r"<td><strong>-\d+</strong></td>", pool) and re.search(r"<td>\d+</td>\s*</tr>", pool)
 
 
 # --- charts -----------------------------------------------------------------------------
@@ -193,3 +193,36 @@ def test_the_header_search_leaves_the_title_readable_on_a_phone(demo_site):
                          " const e = document.elementFromPoint(r.left + 20, r.top + r.height / 2);"
                          " return [r.width, !!(e && e.closest('.md-header__title'))]; })()")
         assert hit[0] > 150 and hit[1], hit
+
+
+def test_a_year_list_sorts_and_filters_in_the_browser(demo_site):
+    """customers/2025/ with the shared table script: a choice box per 分级, 阶段, 客户经理 and
+    小区, a text box, sort buttons, the live count."""
+    out, url = demo_site
+    rows = re.findall(r"<tr>\s*<td><a href=\"../C2025-\d{4}/\">C2025-\d{4}</a></td>(.*?)</tr>", page(out, "customers/2025"), re.S)
+    cells = [re.findall(r"<td>(.*?)</td>", row) for row in rows]
+    lost = sum(1 for c in cells if c[2] == "流失")
+    assert len(rows) > 50 and 0 < lost < len(rows)
+    with Browser(1280, 900) as browser:
+        browser.open(f"{url}customers/2025/")
+        browser.wait("!!document.querySelector('.kehu-table__count')")
+        assert browser.js("[...document.querySelectorAll('.kehu-table__filter span')].map(s => s.textContent)") == [
+            "分级", "阶段", "客户经理", "小区"]
+        assert browser.js("document.querySelector('.kehu-table__count').textContent") == f"显示 {len(rows)} / {len(rows)} 行"
+        browser.js("(() => { const s = document.querySelector('select[data-column=\"3\"]'); s.value = '流失';"
+                   " s.dispatchEvent(new Event('change')); })()")
+        assert browser.js("document.querySelector('.kehu-table__count').textContent") == f"显示 {lost} / {len(rows)} 行"
+        stages = browser.js("[...document.querySelectorAll('.kehu-table tbody tr')].map(r => r.cells[3].textContent)")
+        assert stages == ["流失"] * lost
+        browser.click(".kehu-table th:nth-child(7) button")
+        browser.click(".kehu-table th:nth-child(7) button")  # 登记日期, newest first
+        assert browser.js("document.querySelector('.kehu-table th:nth-child(7)').getAttribute('aria-sort')") == "descending"
+        dates = browser.js("[...document.querySelectorAll('.kehu-table tbody tr')].map(r => r.cells[6].textContent)")
+        newest_lost = sorted((c[5] for c in cells if c[2] == "流失"), reverse=True)
+        assert dates == newest_lost
+        name = cells[0][0]
+        browser.js("document.querySelector('select[data-column=\"3\"]').value = ''")
+        browser.click(".kehu-table__search")
+        browser.type(name)
+        shown = browser.js("[...document.querySelectorAll('.kehu-table tbody tr')].map(r => r.cells[1].textContent)")
+        assert shown and all(name in s for s in shown), shown

@@ -63,12 +63,12 @@ def pool_page(site) -> None:
     rows = [r for r in pool_rows(site.repo) if site.view.shows(r.id)]
     policy = site.repo.policy
     lines = ["# 公海", "", f"客户经理本人连续 {esc(threshold(policy['reclaim_after_days'], '天'))}无销售跟进的客户"
-             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
+             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为零或负即已逾期。", "",
              ]
     table = ["| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        # the number first, so that the column sorts as numbers
-        left = f"{r.days_left}" if r.days_left > 0 else f"**{r.days_left}（逾期 {-r.days_left} 天）**"
+        # a bare number, so that the table script sorts the column as numbers; overdue in bold
+        left = f"{r.days_left}" if r.days_left > 0 else f"**{r.days_left}**"
         name, grade, last = site.show(r.name), site.show(r.grade), r.last_action or "—"
         if site.view.restricts(r.id):  # 机密: id and owner; the days would tell when it was last visited
             name, grade, last, left = "（机密）", "", "—", "—"
