@@ -226,3 +226,32 @@ def test_a_year_list_sorts_and_filters_in_the_browser(demo_site):
         browser.type(name)
         shown = browser.js("[...document.querySelectorAll('.kehu-table tbody tr')].map(r => r.cells[1].textContent)")
         assert shown and all(name in s for s in shown), shown
+
+
+def test_long_lists_are_split_so_that_each_page_stays_light(tmp_path, monkeypatch):
+    """Above LIST_ROWS (2,000: a year of the 20,000-customer bench holds 11,000) a year's list
+    is a page per month, and a staff page lists the customers still in play, the lost ones
+    counted. The demo records with the limit lowered to 40."""
+    from datetime import date
+
+    from kehu.check import Settings, run_check
+    from kehu.site import pages
+
+    monkeypatch.setattr(pages, "LIST_ROWS", 40)
+    result = run_check(Settings(PROJECT, date(2026, 11, 20)))
+    pages.generate(result.repo, result.findings, tmp_path, False)
+    year = (tmp_path / "customers" / "2025.md").read_text(encoding="utf-8")
+    months = re.findall(r"\| \[2025 年 (\d+) 月\]\(2025-(\d\d)\.md\) \| (\d+) \|", year)
+    assert len(months) == 12 and "kehu-table" not in year
+    listed = 0
+    for month, padded, count in months:
+        text = (tmp_path / "customers" / f"2025-{padded}.md").read_text(encoding="utf-8")
+        rows = re.findall(r"^\| \[C2025-\d{4}\]", text, re.M)
+        assert int(month) == int(padded) and len(rows) == int(count) <= 40
+        assert '<div class="kehu-table" data-filters="2,3,4,5" markdown>' in text
+        listed += len(rows)
+    assert listed == len(list((PROJECT / "records" / "customers" / "2025").glob("*.yaml")))
+    staff = (tmp_path / "staff" / "lina.md").read_text(encoding="utf-8")
+    owned = staff.split("## 名下客户", 1)[1]
+    assert "| 流失 |" not in owned and "| 保修 |" in owned
+    assert re.search(r"另有已流失客户 \*\*\d+\*\* 位", owned)
