@@ -145,6 +145,10 @@ def test_chart_markup_is_accessible_escaped_and_unscaled():
     assert "<td>万科</td><td>12</td>" in figure  # the numbers as a table as well
     columns = charts.columns("每月新增客户", [(f"2025-{m:02d}", m * 10) for m in range(1, 13)])
     assert "kehu-chart--wide" in columns and "<td>2025-12</td><td>120</td>" in columns
+    # the numbers above 24 columns show from the width where the widest one fits its column
+    months = [f"{2025 + m // 12}-{1 + m % 12:02d}" for m in range(24)]
+    assert "kehu-chart--values-from-640" in charts.columns("月", [(m, 10 + n) for n, m in enumerate(months)])
+    assert "kehu-chart--values-from-960" in charts.columns("月", [(m, 1000 + n) for n, m in enumerate(months)])
 
 
 CHART_TEXT = """[...document.querySelectorAll('.kehu-chart svg')].flatMap(svg => {

@@ -99,12 +99,13 @@ def columns(title: str, items: list[tuple[str, int]]) -> str:
             body.append(f'<text x="{x:.2f}%" y="{base + 19}" text-anchor="{anchor}" font-size="{VALUE_PX}">'
                         f"{escape(str(label))}</text>")
     body.append(f'<line x1="0" x2="100%" y1="{base + .5}" y2="{base + .5}" stroke="currentColor" stroke-opacity=".35"/>')
-    return _figure(title, _svg(title, items, "", base + 26, body, value_class(n)), items, wide=True)
+    return _figure(title, _svg(title, items, "", base + 26, body, value_class(n, _text_width(str(top), VALUE_PX) + 6)), items, wide=True)
 
 
-def value_class(columns_count: int) -> str:
-    """The class that shows the numbers above the columns only where each column is 26 px wide (a 3-digit number at 13 px)."""
-    needed = columns_count * 26
+def value_class(columns_count: int, column_px: float) -> str:
+    """The class that shows the numbers above the columns only where each column is at least
+    `column_px` wide (the widest number and a little space)."""
+    needed = columns_count * column_px
     if needed <= NARROWEST:
         return ""
     width = next((w for w in VALUE_WIDTHS if w >= needed), None)
