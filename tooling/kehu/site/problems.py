@@ -29,6 +29,7 @@ from kehu.domain import POOL
 from kehu.facts import complaint_deadline
 from kehu.findings import Finding
 from kehu.markdown import esc
+from kehu.report import todo as todo_output
 from kehu.rules import RULES
 
 # codes whose duty in kehu.todo is the one the finding reports missed (same record, same deadline)
@@ -123,6 +124,11 @@ def by_owner(problems) -> dict[str | None, list[Problem]]:
     return mine
 
 
+def filtered(page: str, column: str, value: str) -> str:
+    """A link to a list that opens filtered: kehu-tables.js reads ?<column heading>=<cell text>."""
+    return f"{page}?{quote(column, safe='')}={quote(value, safe='')}"
+
+
 def row(site, p: Problem, up: str) -> str:
     """One problem as a table row of HEAD; `up` leads from the page to the site's root."""
     f = p.finding
@@ -173,7 +179,7 @@ def problems_pages(site) -> None:
             who = f"[{site.show(person_label(site, staff_id))}](../staff/{staff_id}.md#problems)"
         else:  # the list below, filtered to them
             label = person_label(site, staff_id)
-            who = f"[{site.show(label)}](./?负责人={quote(label, safe='')})"
+            who = f"[{site.show(label)}]({filtered('./', '负责人', label)})"
         department = site.show(site.staff.get(staff_id, {}).get("department")) if staff_id else ""
         e = sum(p.finding.severity == "error" for p in mine)
         late = sum(p.due is not None and p.due < today for p in mine)
@@ -182,7 +188,7 @@ def problems_pages(site) -> None:
     lines += ["", "## 按规则", "", "| 规则 | 说明 | 级别 | 数量 |", "|---|---|---|---|"]
     for code in sorted(codes):
         title = esc(RULES[code].title_for(site.repo.policy).zh)
-        target = f"{code}.md" if split else f"./?规则={code}"
+        target = f"{code}.md" if split else filtered("./", "规则", code)
         severity = "、".join(sorted({SEVERITY.get(p.finding.severity, "") for p in problems if p.code == code}))
         lines.append(f"| [{code}]({target}) | {title} | {severity} | {codes[code]} |")
     lines.append("")
@@ -205,3 +211,43 @@ def staff_section(site, staff_id) -> list[str]:
         return []
     return [f"## 问题（{len(mine)}） {{#problems}}", "", "该员工负责的未解决问题（[全部问题](../problems/index.md)）。", "",
             table(site, mine, "../")]
+
+
+URGENT_ROWS = 12  # the panel shows the most urgent; the rest are a click away
+
+
+def urgent_panel(site) -> list[str]:
+    """The dashboard's 需要马上处理: overdue 公海 clocks and complaint deadlines and whatever is
+    due today, from `kehu todo`'s list (Site.todos), most urgent first; then counts of the open
+    problems, each linking to the problems page filtered to them."""
+    today = site.repo.today
+    urgent = [t for t in site.todos.items
+              if t.due == today or (t.due < today and t.kind in ("reclaim", "complaint"))]
+    problems = site.problems
+    late = [p for p in problems if p.due is not None and p.due < today]
+    errors = sum(p.finding.severity == "error" for p in problems)
+    reclaim = sum(p.code == "K401" for p in problems)
+    complaints = sum(p.code in COMPLAINT_STEP for p in problems)
+    by_rule = "、".join(f"[{code}]({filtered(PAGE, '规则', code)})" for code in COMPLAINT_STEP)
+    lines = ['<div class="kehu-urgent" markdown>', "", "## 需要马上处理 {#urgent}", "",
+             f"[未解决的问题 **{len(problems)}** 个]({PAGE})（错误 {errors}、警告 {len(problems) - errors}）· "
+             f"已过期限 **{len(late)}** · [到期可收回公海 **{reclaim}**]({filtered(PAGE, '规则', 'K401')}) · "
+             f"投诉超期 **{complaints}**（{by_rule}）· 今天到期的待办 **{sum(t.due == today for t in site.todos.items)}**", ""]
+    if not urgent:
+        return lines + ["今天没有已超期的公海收回、投诉时限，也没有今天到期的待办。", "", "</div>", ""]
+    lines += ["| 期限 | 事项 | 客户 | 姓名 | 负责人 | 说明 |", "|---|---|---|---|---|---|"]
+    with_page = {c.id for c in site.customers}
+    for todo in urgent[:URGENT_ROWS]:
+        entry = todo_output.item(site.repo, site.todos, todo, site.view)
+        restricted = todo.customer is not None and site.view.restricts(todo.customer)
+        if restricted:
+            name, due = "（机密）", "—"  # a date tells when it was last visited
+        else:
+            name, due = site.show(entry["customer_name"]), f"{todo.due}（{todo_output.when(entry)}）"
+        customer = (f"[{esc(todo.customer)}](customers/{todo.customer}.md)"
+                    if todo.customer in with_page else esc(todo.customer or todo.record.id))
+        lines.append(f"| {due} | {site.show(entry['kind_name'])} | {customer} | {name} | {site.person(todo.staff, '')} | "
+                     f"{site.show(entry['message'])} |")
+    if len(urgent) > URGENT_ROWS:
+        lines += ["", f"另有 {len(urgent) - URGENT_ROWS} 项，见各人的员工页（待办）和[问题](problems/index.md)页。"]
+    return lines + ["", "</div>", ""]

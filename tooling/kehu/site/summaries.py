@@ -11,6 +11,7 @@ from kehu.pool import pool_rows
 from kehu.report.statistics import markdown
 from kehu.rules import RULES
 from kehu.site import charts
+from kehu.site.problems import table, urgent_panel
 from kehu.site.search import entry
 from kehu.site.tables import sortable
 from kehu.stats import monthly_analysis, report_tables
@@ -40,11 +41,11 @@ def dashboard(site) -> None:
 
     stage_order = site.repo.schemas.vocabulary("stage")
     parts = [
-        "# 客户档案总览", "",
+        "# 客户档案总览", "", *urgent_panel(site),
         f"截至 {site.repo.today.isoformat()}：客户 **{len(customers)}** 位，"
         f"回访 **{sum(len(site.visits.get(c.id, [])) for c in site.customers)}** 次，"
         f"投诉 **{len(visible_complaints)}** 件，投诉按时处理率 **{on_time:.0f}%**；"
-        f"检查发现 **{errors}** 个错误、**{len(site.findings) - errors}** 个警告（见[逾期](overdue.md)）。", "",
+        f"检查发现 **{errors}** 个错误、**{len(site.findings) - errors}** 个警告（见[问题](problems/index.md)、[逾期](overdue.md)）。", "",
         '<div class="kehu-grid" markdown>', "",
         charts.bars("客户按阶段", [(s, sum(1 for d in customers if d.get("stage") == s)) for s in stage_order]),
         charts.bars("客户按分级", [(g, sum(1 for d in customers if d.get("grade") == g))
@@ -79,17 +80,13 @@ def pool_page(site) -> None:
 
 
 def overdue_page(site) -> None:
-    lines = ["# 逾期与待办", ""]
+    """The open problems with a deadline, by kind: customer, owner, due date (kehu.site.problems)."""
+    lines = ["# 逾期与待办", "", "未解决的逾期问题，按类别；已完成但逾期的不再列出（见 `kehu check`）。"
+             "全部问题见[问题](problems/index.md)页，各人的待办见其员工页。", ""]
     for code, label in OVERDUE_CODES.items():
-        hits = [f for f in site.findings if f.code == code]
-        if not hits:
-            continue
-        lines += [f"## {label}（[{code}](rules/{code}.md)，{len(hits)}）", "", "| 记录 | 说明 |", "|---|---|"]
-        for f in hits:
-            target = f.record if f.record in site.repo.ids("customer") else site.customer_of.get(f.record)
-            link = f"[{f.record}](customers/{target}.md)" if target else site.show(f.record)
-            lines.append(f"| {link} | {site.show(site.message(f))} |")
-        lines.append("")
+        hits = [p for p in site.problems if p.code == code]
+        if hits:
+            lines += [f"## {label}（[{code}](rules/{code}.md)，{len(hits)}）", "", table(site, hits, "")]
     site.write("overdue.md", "\n".join(lines) + "\n")
 
 
