@@ -22,7 +22,7 @@ from kehu.report import todo as todo_output
 from kehu.rules import RULES
 from kehu.site import summaries
 from kehu.site.forms import write_forms
-from kehu.site.problems import SEVERITY, by_owner, open_problems, problems_pages, staff_section
+from kehu.site.problems import DUE_FROM_TODO, SEVERITY, by_owner, open_problems, problems_pages, staff_section
 from kehu.site.search import FOLDER, Index
 from kehu.site.tables import sortable
 from kehu.timeutil import local_date, local_datetime
@@ -234,7 +234,9 @@ class Site:
         for p in self.problems:
             if p.customer:
                 problems[p.customer].append(p)
-        reported = {(p.code, p.finding.record) for p in self.problems}
+        # a duty whose missing the finding reports (same code, same record) is that problem; K403's
+        # duty (this month's visits) is not its finding (last month's), so it stays
+        reported = {(p.code, p.finding.record) for p in self.problems if p.code in DUE_FROM_TODO}
         for t in self.todos.items:
             if t.customer and (t.code, t.record.id) not in reported:
                 duties[t.customer].append(todo_output.item(self.repo, self.todos, t, self.view))
@@ -253,7 +255,8 @@ class Site:
             f = p.finding
             due = "" if p.due is None else self.due(str(p.due), todo_output.when({"days_left": (p.due - today).days}),
                                                      p.due < today)
-            items.append(f'- <span class="kehu-sev kehu-sev--{f.severity}">{SEVERITY[f.severity]}</span> '
+            severity = "error" if f.severity == "error" else "warning"
+            items.append(f'- <span class="kehu-sev kehu-sev--{severity}">{SEVERITY[severity]}</span> '
                          f"[{f.code}](../rules/{f.code}.md) {self.show(self.message(f))}{due}")
         for i in duties:
             items.append(f'- <span class="kehu-sev kehu-sev--todo">待办</span> [{i["code"]}](../rules/{i["code"]}.md) '
