@@ -213,6 +213,8 @@ def test_a_year_list_sorts_and_filters_in_the_browser(demo_site):
         assert browser.js("[...document.querySelectorAll('.kehu-table__filter span')].map(s => s.textContent)") == [
             "分级", "阶段", "客户经理", "小区"]
         assert browser.js("document.querySelector('.kehu-table__count').textContent") == f"显示 {len(rows)} / {len(rows)} 行"
+        # the seven columns fit a 1280 px screen (no scrolling inside the table's box)
+        assert browser.js("(t => t.scrollWidth <= t.clientWidth)(document.querySelector('.kehu-table table'))")
         browser.js("(() => { const s = document.querySelector('select[data-column=\"3\"]'); s.value = '流失';"
                    " s.dispatchEvent(new Event('change')); })()")
         assert browser.js("document.querySelector('.kehu-table__count').textContent") == f"显示 {lost} / {len(rows)} 行"
