@@ -1,10 +1,11 @@
-/* kehu site: sortable, filterable tables (the search is kehu-search.js). No network beyond
+/* kehu site: sortable, filterable tables (the search is kehu-search.js; lists wrapped in
+   <div class="kehu-table"> are kehu-tables.js's). No network beyond
    the site itself; every value is inserted as text, never HTML. */
 (function () {
   "use strict";
   function enhanceTables() {
     document.querySelectorAll(".md-typeset table").forEach(function (table) {
-      if (table.dataset.kehu || !table.tBodies.length || table.tBodies[0].rows.length < 8) return;
+      if (table.dataset.kehu || table.closest(".kehu-table") || !table.tBodies.length || table.tBodies[0].rows.length < 8) return;
       table.dataset.kehu = "1";
       var body = table.tBodies[0];
       var filter = document.createElement("input");

@@ -10,7 +10,9 @@ from kehu.markdown import esc, titled
 from kehu.pool import pool_rows
 from kehu.rules import RULES
 from kehu.site import charts, reports
+from kehu.site.problems import table, urgent_panel
 from kehu.site.search import entry
+from kehu.site.tables import sortable
 from kehu.timeutil import local_date
 
 OVERDUE_CODES = {"K401": "公海到期", "K402": "公海将到期", "K403": "回访不足", "K404": "方案后未回访",
@@ -37,11 +39,11 @@ def dashboard(site) -> None:
 
     stage_order = site.repo.schemas.vocabulary("stage")
     parts = [
-        "# 客户档案总览", "",
+        "# 客户档案总览", "", *urgent_panel(site),
         f"截至 {site.repo.today.isoformat()}：客户 **{len(customers)}** 位，"
         f"回访 **{sum(len(site.visits.get(c.id, [])) for c in site.customers)}** 次，"
         f"投诉 **{len(visible_complaints)}** 件，投诉按时处理率 **{on_time:.0f}%**；"
-        f"检查发现 **{errors}** 个错误、**{len(site.findings) - errors}** 个警告（见[逾期](overdue.md)）。", "",
+        f"检查发现 **{errors}** 个错误、**{len(site.findings) - errors}** 个警告（见[问题](problems/index.md)、[逾期](overdue.md)）。", "",
         '<div class="kehu-grid" markdown>', "",
         charts.bars("客户按阶段", [(s, sum(1 for d in customers if d.get("stage") == s)) for s in stage_order]),
         charts.bars("客户按分级", [(g, sum(1 for d in customers if d.get("grade") == g))
@@ -60,31 +62,29 @@ def pool_page(site) -> None:
     rows = [r for r in pool_rows(site.repo) if site.view.shows(r.id)]
     policy = site.repo.policy
     lines = ["# 公海", "", f"客户经理本人连续 {esc(threshold(policy['reclaim_after_days'], '天'))}无销售跟进的客户"
-             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
-             "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
+             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为零或负即已逾期。", "",
+             ]
+    table = ["| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"**逾期 {-r.days_left} 天**"
+        # a bare number, so that the table script sorts the column as numbers; overdue in bold
+        left = f"{r.days_left}" if r.days_left > 0 else f"**{r.days_left}**"
         name, grade, last = site.show(r.name), site.show(r.grade), r.last_action or "—"
         if site.view.restricts(r.id):  # 机密: id and owner; the days would tell when it was last visited
             name, grade, last, left = "（机密）", "", "—", "—"
-        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
+        table.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
     in_pool = [c for c in site.customers if c.data.get("owner") == POOL]
-    lines += ["", f"## 在公海中的客户（{len(in_pool)}）", "", site.CUSTOMER_HEAD + "\n".join(site.customer_row(c, "") for c in in_pool)]
+    lines += [sortable("\n".join(table), "2,3"), f"## 在公海中的客户（{len(in_pool)}）", "", site.customer_table(in_pool, "", "2,3,5")]
     site.write("pool.md", "\n".join(lines) + "\n")
 
 
 def overdue_page(site) -> None:
-    lines = ["# 逾期与待办", ""]
+    """The open problems with a deadline, by kind: customer, owner, due date (kehu.site.problems)."""
+    lines = ["# 逾期与待办", "", "未解决的逾期问题，按类别；已完成但逾期的不再列出（见 `kehu check`）。"
+             "全部问题见[问题](problems/index.md)页，各人的待办见其员工页。", ""]
     for code, label in OVERDUE_CODES.items():
-        hits = [f for f in site.findings if f.code == code]
-        if not hits:
-            continue
-        lines += [f"## {label}（[{code}](rules/{code}.md)，{len(hits)}）", "", "| 记录 | 说明 |", "|---|---|"]
-        for f in hits:
-            target = f.record if f.record in site.repo.ids("customer") else site.customer_of.get(f.record)
-            link = f"[{f.record}](customers/{target}.md)" if target else site.show(f.record)
-            lines.append(f"| {link} | {site.show(site.message(f))} |")
-        lines.append("")
+        hits = [p for p in site.problems if p.code == code]
+        if hits:
+            lines += [f"## {label}（[{code}](rules/{code}.md)，{len(hits)}）", "", table(site, hits, "")]
     site.write("overdue.md", "\n".join(lines) + "\n")
 
 
