@@ -155,11 +155,16 @@ def test_charts_are_inline_svg_with_text_alternatives(demo_site):
         charts = re.findall(r'<figure class="kehu-chart[^"]*"[^>]*>(.*?)</figure>', html, re.S)
         assert len(charts) >= 3, address
         for chart in charts:
-            svg = re.search(r'<svg role="img" aria-label="([^"]+)"', chart)
+            svg = re.search(r'<svg\b[^>]*\brole="img"[^>]*\baria-label="([^"]+)"', chart)
             assert svg and svg.group(1).strip(), chart[:200]
             assert re.search(r"<figcaption>[^<]+</figcaption>", chart)
-            for rect in re.findall(r"<rect [^>]*>(?!<title>)", chart):
-                assert 'height="12"' in rect and 'y="6"' in rect, rect  # only the legend's swatches lack a title
+            assert re.search(r"\d", svg.group(1)), svg.group(1)  # the numbers, not only the caption
+    compare_charts = re.findall(r'<figure class="kehu-chart kehu-compare"[^>]*>(.*?)</figure>',
+                                page(demo_site, "reports/weekly/2026-11-13"), re.S)
+    assert compare_charts
+    for chart in compare_charts:  # each bar of the grouped chart names its period and value
+        for rect in re.findall(r"<rect [^>]*>(?!<title>)", chart):
+            assert 'height="12"' in rect and 'y="6"' in rect, rect  # only the legend's swatches lack a title
     compare = re.search(r'<figure class="kehu-chart kehu-compare".*?</figure>', page(demo_site, "reports/weekly/2026-11-13"),
                         re.S).group(0)
     assert "<desc>新增客户（位）：本周 4，上周 8；" in compare  # the comparison, told in words
