@@ -123,7 +123,8 @@ class Site:
 
     def remove_stale_pages(self) -> None:
         """`kehu serve` regenerates into the same folder: a customer or staff member whose
-        record is gone (or is now hidden) must lose the page too."""
+        record is gone (or is now hidden) must lose the page too, and so must a rule's 问题
+        page once the list fits on one page again."""
         for folder in RECORD_PAGE_FOLDERS:
             for path in (self.out / folder).glob("*.md"):
                 if f"{folder}/{path.name}" not in self.written:
@@ -255,7 +256,8 @@ class Site:
         return lines + [""]
 
 
-RECORD_PAGE_FOLDERS = ("customers", "staff")  # one generated page per record
+# one generated page per record, or per rule of the 问题 list: a page not written this time goes
+RECORD_PAGE_FOLDERS = ("customers", "staff", "problems")
 
 
 def generate(repo, findings, out: Path, full: bool, history: dict | None = None, progress=None) -> int:

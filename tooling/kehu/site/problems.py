@@ -38,9 +38,10 @@ COMPLAINT_STEP = {"K501": "investigation", "K502": "reply", "K503": "resolution"
 RESPONSIBLE = {"customer": "owner", "visit": "staff", "complaint": "handler", "appeal": "filed_by"}
 SEVERITY = {"error": "错误", "warning": "警告"}
 PAGE = "problems/index.md"
-# rows on one page: about 600 bytes of HTML each, so ~1.2 MB of table; beyond it the page keeps
-# the summary and each rule's full list gets a page of its own (problems/K401.md ...)
-ONE_PAGE_ROWS = 2000
+# rows on one page: about 350 bytes of HTML each (measured on the demo), so at most ~1.4 MB;
+# beyond it the page keeps the counts and each rule's list gets a page of its own
+# (problems/K401.md), a rule with more rows than that several, whole persons to a page
+ONE_PAGE_ROWS = 4000
 HEAD = ("规则", "级别", "记录", "客户", "负责人", "部门", "期限", "说明")
 FILTERS = "0,1,4,5"  # 规则, 级别, 负责人, 部门: kehu-tables.js gives each a <select>
 
@@ -195,13 +196,41 @@ def problems_pages(site) -> None:
     if split:
         lines += ["## 全部问题", "", f"问题超过 {ONE_PAGE_ROWS} 个，按规则分页列出（见上表）；每个人的全部问题在其员工页。", ""]
         for code in sorted(codes):
-            title = RULES[code].title_for(site.repo.policy).zh
-            mine = [p for p in problems if p.code == code]
-            site.write(f"problems/{code}.md", f"# {code} {esc(title)}（{len(mine)}）\n\n[← 全部问题](index.md)\n\n"
-                       + table(site, mine, "../"))
+            rule_pages(site, code, [p for p in problems if p.code == code])
     else:
         lines += ["## 全部问题", "", table(site, problems, "../")]
     site.write(PAGE, "\n".join(lines) + "\n")
+
+
+def rule_pages(site, code: str, problems: list[Problem]) -> None:
+    """problems/CODE.md, or CODE.md, CODE-2.md ... each holding whole persons' rows."""
+    title = RULES[code].title_for(site.repo.policy).zh
+    parts = packed(problems)
+    names = [f"problems/{code}.md"] + [f"problems/{code}-{n}.md" for n in range(2, len(parts) + 1)]
+    listing = ""
+    if len(parts) > 1:
+        owners = ["、".join(dict.fromkeys(site.show(person_label(site, p.owner)) if p.owner else "（未指定）" for p in part))
+                  for part in parts]
+        listing = (f"本规则的问题超过 {ONE_PAGE_ROWS} 个，按负责人分 {len(parts)} 页：" + " · ".join(
+            f"[第 {n} 页]({PurePosixPath(name).name})（{who}）" for n, (name, who) in enumerate(zip(names, owners), 1)) + "\n\n")
+    for name, part in zip(names, parts):
+        site.write(name, f"# {code} {esc(title)}（{len(problems)}）\n\n[← 全部问题](index.md)\n\n{listing}"
+                   + table(site, part, "../"))
+
+
+def packed(problems: list[Problem]) -> list[list[Problem]]:
+    """The rows in pages of at most ONE_PAGE_ROWS, never splitting one person's rows (unless
+    that person alone has more), each page in the list's order."""
+    mine = by_owner(problems)
+    pages, page = [], []
+    for owner in sorted(mine, key=lambda o: (o is None, str(o))):
+        if page and len(page) + len(mine[owner]) > ONE_PAGE_ROWS:
+            pages.append(page)
+            page = []
+        page += mine[owner]
+    pages.append(page)
+    order = {id(p): n for n, p in enumerate(problems)}
+    return [sorted(part, key=lambda p: order[id(p)]) for part in pages]
 
 
 def staff_section(site, staff_id) -> list[str]:
