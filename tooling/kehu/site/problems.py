@@ -42,6 +42,7 @@ PAGE = "problems/index.md"
 # beyond it the page keeps the counts and each rule's list gets a page of its own
 # (problems/K401.md), a rule with more rows than that several, whole persons to a page
 ONE_PAGE_ROWS = 4000
+WIDE = "---\nhide:\n  - toc\n---\n"  # Material's page meta: the list gets the table of contents' width too
 HEAD = ("规则", "级别", "记录", "客户", "负责人", "部门", "期限", "说明")
 FILTERS = "0,1,4,5"  # 规则, 级别, 负责人, 部门: kehu-tables.js gives each a <select>
 
@@ -138,11 +139,12 @@ def row(site, p: Problem, up: str) -> str:
     elif f.record in site.staff:
         record = f"[{esc(f.record)}]({up}staff/{f.record}.md)"
     else:
-        record = esc(f.record or f.file or "")
+        record = esc(f.record or f.file or "").replace("/", "/<wbr>")  # a long path may wrap at its folders
     department = site.show(site.staff.get(p.owner, {}).get("department")) if p.owner else ""
     owner = site.person(p.owner, up) if p.owner else "—"
     overdue = p.due is not None and p.due < site.repo.today
-    due = "" if p.due is None else f"**{p.due}**" if overdue else str(p.due)
+    tag = "strong" if overdue else "span"
+    due = "" if p.due is None else f'<{tag} class="kehu-date">{p.due}</{tag}>'  # 2026-11-10 on one line
     return (f"| [{f.code}]({up}rules/{f.code}.md) | {SEVERITY.get(f.severity, esc(f.severity))} | {record} | {p.name} | "
             f"{owner} | {department} | {due} | {site.show(site.message(f))} |")
 
@@ -168,7 +170,7 @@ def problems_pages(site) -> None:
     split = len(problems) > ONE_PAGE_ROWS
     errors = sum(p.finding.severity == "error" for p in problems)
     overdue = sum(p.due is not None and p.due < today for p in problems)
-    lines = ["# 问题", "",
+    lines = [WIDE, "# 问题", "",
              f"截至 {today}：未解决的问题 **{len(problems)}** 个（错误 {errors}、警告 {len(problems) - errors}），"
              f"其中 **{overdue}** 个已过期限。已豁免的、已完成但逾期的不在此列；机密客户只显示编号，不显示姓名和期限。", ""]
     lines += ["## 按负责人", "", "| 负责人 | 部门 | 错误 | 警告 | 已过期限 | 合计 |", "|---|---|---|---|---|---|"]
@@ -214,7 +216,7 @@ def rule_pages(site, code: str, problems: list[Problem]) -> None:
         listing = (f"本规则的问题超过 {ONE_PAGE_ROWS} 个，按负责人分 {len(parts)} 页：" + " · ".join(
             f"[第 {n} 页]({PurePosixPath(name).name})（{who}）" for n, (name, who) in enumerate(zip(names, owners), 1)) + "\n\n")
     for name, part in zip(names, parts):
-        site.write(name, f"# {code} {esc(title)}（{len(problems)}）\n\n[← 全部问题](index.md)\n\n{listing}"
+        site.write(name, f"{WIDE}# {code} {esc(title)}（{len(problems)}）\n\n[← 全部问题](index.md)\n\n{listing}"
                    + table(site, part, "../"))
 
 
