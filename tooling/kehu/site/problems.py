@@ -78,6 +78,7 @@ def open_problems(site) -> list[Problem]:
         if not f.open or _hidden_file(f, view, customers):
             continue
         customer = f.record if f.record in customers else site.customer_of.get(f.record)
+        customer = customer if isinstance(customer, str) else None  # an invalid record may hold anything there
         if customer is not None and not view.shows(customer):
             continue  # 绝密: nothing about it, not even through an appeal
         duty = duties.get((f.code, f.record))
@@ -146,8 +147,11 @@ def row(site, p: Problem, up: str) -> str:
     overdue = p.due is not None and p.due < site.repo.today
     tag = "strong" if overdue else "span"
     due = "" if p.due is None else f'<{tag} class="kehu-date">{p.due}</{tag}>'  # 2026-11-10 on one line
+    # about a 机密 customer (an appeal's, say), the rule's title only, as for its own records
+    message = (RULES[f.code].title_for(site.repo.policy).zh if p.customer and site.view.restricts(p.customer)
+               else site.message(f))
     return (f"| [{f.code}]({up}rules/{f.code}.md) | {SEVERITY.get(f.severity, esc(f.severity))} | {record} | {p.name} | "
-            f"{owner} | {department} | {due} | {site.show(site.message(f))} |")
+            f"{owner} | {department} | {due} | {site.show(message)} |")
 
 
 def table(site, problems, up: str) -> str:
