@@ -128,7 +128,12 @@ class Repo:
 @pytest.fixture
 def repo(tmp_path) -> Repo:
     """A valid repository: staff, the default policy (empty file), one customer, one visit."""
-    r = Repo(tmp_path / "company")
+    return company(tmp_path / "company")
+
+
+def company(root: Path) -> Repo:
+    """The `repo` fixture's repository at `root` (for fixtures of a wider scope)."""
+    r = Repo(root)
     r.write("kehu.yaml", "site_name: 测试装饰公司\n")
     for staff_id, (name, role, dept) in STAFF.items():
         r.staff(staff_id, name, role, dept)

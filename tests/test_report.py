@@ -324,7 +324,7 @@ def test_the_site_shows_the_same_monthly_analysis(months, tmp_path):
     result = run_check(Settings(months.root, date(2026, 11, 27)))  # the month's last week: November so far
     generate(result.repo, result.findings, tmp_path / "pages", full=False)
     monthly = (tmp_path / "pages" / "reports" / "monthly.md").read_text(encoding="utf-8")
-    assert monthly.startswith("# 月报 2026 年 11 月（截至 11 月 27 日）") and "## 与上月、去年同月比较" in monthly
+    assert monthly.startswith("# 月报 2026 年 11 月（截至 11 月 27 日）") and "<summary>与上月、去年同月比较（9 行）" in monthly
     assert "| 新增客户（位） | 1 | 3 | -66.7 | 0 | — |" in monthly  # C2026-0001 (11-10) against October's 3
     weekly = (tmp_path / "pages" / "reports" / "weekly.md").read_text(encoding="utf-8")
-    assert "## 客户投诉记录表" in weekly and "## 满意度结果" in weekly
+    assert "<summary>客户投诉记录表（" in weekly and "<summary>满意度结果（" in weekly  # folded under the charts

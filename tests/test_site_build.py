@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import PROJECT, kehu
@@ -292,3 +293,36 @@ def test_a_damaged_build_manifest_means_a_full_build(repo):
     code, out, err = build(repo)
     assert code == 0 and "沿用上次生成的" not in err
     assert build(repo)[2].count("重新生成 0 个") == 1  # the full build wrote a whole manifest again
+
+
+def test_serve_drops_a_background_write_older_than_the_records_in_memory(repo, tmp_path):
+    """Two quick edits: the second one's customer page is written at once; the background
+    rewrite of every page made for the first edit starts later and must not put the first
+    edit's page back."""
+    from datetime import date
+
+    from kehu.site.live import Session
+
+    repo.customer(id="C2026-0002", name="李娜", phone="13700001111")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    session = Session(repo.root, date(2026, 11, 20), docs, False, repo.root)
+    session.refresh()
+    path = repo.root / "records/customers/2026/C2026-0001.yaml"
+    page = docs / "customers/C2026-0001.md"
+
+    def rename(old, new):
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))  # a new mtime even within one tick
+        session.refresh()
+        rest, session.rest = session.rest, None
+        return rest
+
+    first = rename("王芳", "王芳芳")
+    assert first is not None and "王芳芳" in page.read_text(encoding="utf-8")
+    second = rename("王芳芳", "王小芳")
+    session._write_rest(*first)  # the first edit's background write, arriving late
+    assert "王小芳" in page.read_text(encoding="utf-8")
+    session._write_rest(*second)
+    assert "王小芳" in page.read_text(encoding="utf-8")
+    assert "王小芳" in (docs / "customers/2026.md").read_text(encoding="utf-8")

@@ -1,10 +1,18 @@
 """Customer-resource statistics for a period (客户资源统计, 000 客户统计管理制度): the tables of
-`kehu report` and of the site's report pages, computed in one place."""
+`kehu report` and of the site's report pages, computed in one place.
+
+The site shows two dozen periods (an archive of weeks and months, each beside the one before):
+walking every record for each would take a minute at 20,000 customers. So every date a table
+counts by is read once per run into a sorted `Timeline` (kept with kehu.facts' caches), and a
+period takes only the records whose date falls in it, by bisection, in the order the tables
+have always walked them (a float summed in another order could round differently)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from kehu.domain import (  # the periods are kehu.domain's; `kehu report` imports them from here
     POOL,
@@ -20,7 +28,7 @@ from kehu.domain import (  # the periods are kehu.domain's; `kehu report` import
     staff_label,
     survey_completeness,
 )
-from kehu.facts import COMPLAINT_STEPS, as_dict, complaint_deadline, lost_on, owner_on, visits_by_customer
+from kehu.facts import COMPLAINT_STEPS, _cached, as_dict, complaint_deadline, lost_on, owner_on, visits_by_customer
 from kehu.timeutil import local_date, local_datetime
 
 __all__ = ["Period", "Table", "date_range", "last_month", "last_week", "monthly_analysis", "report_tables", "summary"]
@@ -47,6 +55,64 @@ class Table:
         return {"title": self.title, "headers": self.headers, "rows": self.rows}
 
 
+class Timeline:
+    """Records by one of their dates, sorted once: `within(period)` gives those whose date
+    lies in the period, in the order they were added."""
+
+    def __init__(self, dated):
+        entries = sorted(((moment, order, item) for order, (moment, item) in enumerate(dated) if moment is not None),
+                         key=itemgetter(0, 1))
+        self.moments = [moment for moment, _, _ in entries]
+        self.entries = [(order, item) for _, order, item in entries]
+
+    def within(self, period: Period) -> list:
+        chosen = self.entries[bisect_left(self.moments, period.start):bisect_left(self.moments, period.end)]
+        return [item for _, item in sorted(chosen, key=itemgetter(0))]
+
+
+@dataclass
+class Timelines:
+    ids: list  # of every valid customer, sorted (the order every table walks customers in)
+    registered: Timeline  # customer
+    milestones: Timeline  # (customer, milestone key)
+    signed: Timeline  # customer, by contract_signed
+    lost: Timeline  # customer, by lost_on
+    released: Timeline  # (customer, owner_history entry, who held it before), moves into the pool
+    visits: Timeline  # (customer id, local time, visit), in visits_by_customer's order
+    received: Timeline  # complaint, by received_at
+    followed_up: Timeline  # complaint, by follow_up.at
+
+
+@_cached
+def timelines(repo) -> Timelines:
+    """Every date the statistics count by, read once per run."""
+    customers = sorted(repo.of("customer"), key=lambda c: c.id)
+    complaints = repo.of("complaint")
+    visits = visits_by_customer(repo)
+    return Timelines(
+        ids=[c.id for c in customers],
+        registered=Timeline((local_datetime(c.data.get("registered_at")), c) for c in customers),
+        milestones=Timeline((local_datetime((c.data.get("milestones") or {}).get(key)), (c, key))
+                            for c in customers for key, _ in MILESTONES),
+        signed=Timeline((local_datetime(contract_signed(c.data)), c) for c in customers),
+        lost=Timeline((local_datetime(lost_on(repo, c)), c) for c in customers),
+        released=Timeline(_releases(customers)),
+        visits=Timeline((when, (customer_id, when, visit))
+                        for customer_id, seen in visits.items() for when, visit in seen),
+        received=Timeline((local_datetime(t.data.get("received_at")), t) for t in complaints),
+        followed_up=Timeline((local_datetime(as_dict(t.data.get("follow_up")).get("at")), t) for t in complaints),
+    )
+
+
+def _releases(customers):
+    for c in customers:
+        holder = c.data.get("registered_by")
+        for entry in c.data.get("owner_history") or []:
+            if entry.get("owner") == POOL:
+                yield local_datetime(entry.get("from")), (c, entry, holder)
+            holder = entry.get("owner")
+
+
 def budget_band(value) -> str:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return "未填"
@@ -67,20 +133,22 @@ def report_tables(repo, period: Period, view: Visibility | None = None) -> list[
     masked: 绝密 customers are not counted, 机密 ones are shown by id alone, numbers typed
     into text are masked)."""
     view = view or Visibility(repo)
-    customers = sorted((c for c in repo.of("customer") if view.shows(c.id)), key=lambda c: c.id)
-    ids = {c.id for c in customers}
-    tables = [*_new_customers(customers, period), _stage_changes(customers, period), *_visits(repo, ids, period),
-              _complaints(repo, ids, period), _complaint_log(repo, ids, period, view),
-              *_satisfaction(repo, ids, period, view), _contracts(repo, customers, period),
-              _lost_reasons(repo, customers, period, view), _survey_completeness(repo, customers, period),
-              _reclaimed(repo, customers, period, view)]
+    index = timelines(repo)
+    ids = {i for i in index.ids if view.shows(i)}
+    signed = [c for c in index.signed.within(period) if c.id in ids]
+    tables = [*_new_customers([c for c in index.registered.within(period) if c.id in ids]),
+              _stage_changes([key for c, key in index.milestones.within(period) if c.id in ids]),
+              *_visits(repo, index, ids, period), _complaints(repo, index, ids, period),
+              _complaint_log(repo, index, ids, period, view), *_satisfaction(repo, index, ids, period, view),
+              _contracts(repo, signed), _lost_reasons(repo, index, ids, period, view),
+              _survey_completeness(repo, signed), _reclaimed(repo, index, ids, period, view)]
     for table in tables:  # a phone typed into a reason, a district or a staff name is masked in every format
         table.rows = [[view.text(value) for value in row] for row in table.rows]
     return tables
 
 
-def _new_customers(customers, period: Period) -> list[Table]:
-    new = [c for c in customers if local_datetime(c.data.get("registered_at")) in period]
+def _new_customers(new: list) -> list[Table]:
+    """The customers registered in the period."""
     return [
         _counted("new_by_source", "新增客户按来源", "来源", Counter((c.data.get("source") or {}).get("channel", "未填") for c in new)),
         _counted("new_by_district", "新增客户按地区", "地区", Counter(c.data.get("district", "未填") for c in new)),
@@ -99,34 +167,27 @@ def _intermediary_share(new) -> Table:
                  [["中介介绍", agency], ["占新增客户（%）", _percent(agency, len(new))]])
 
 
-def _stage_changes(customers, period: Period) -> Table:
-    reached = Counter()
-    for c in customers:
-        milestones = c.data.get("milestones") or {}
-        for key, _ in MILESTONES:
-            if local_datetime(milestones.get(key)) in period:
-                reached[key] += 1
+def _stage_changes(reached_keys: list) -> Table:
+    """`reached_keys`: each milestone a customer reached in the period."""
+    reached = Counter(reached_keys)
     stage_rows = [[label, reached[key]] for key, label in MILESTONES]
     stage_rows.append(["咨询→签约转化率（%）", _percent(reached["contract_signed"], reached["first_consult"])])
     return Table("stage_changes", "阶段变化（本期达到各节点的客户数）", ["节点", "客户数"], stage_rows)
 
 
-def _visits(repo, ids: set, period: Period) -> list[Table]:
+def _visits(repo, index: Timelines, ids: set, period: Period) -> list[Table]:
     by_staff, by_type = Counter(), Counter()
-    for customer_id, visits in visits_by_customer(repo).items():
+    for customer_id, _, visit in index.visits.within(period):
         if customer_id in ids:
-            for when, visit in visits:
-                if when in period:
-                    by_staff[visit.data.get("staff")] += 1
-                    by_type[visit.data.get("type")] += 1
+            by_staff[visit.data.get("staff")] += 1
+            by_type[visit.data.get("type")] += 1
     return [Table("visits_by_staff", "回访按员工", ["员工", "次数"],
                   [[staff_label(repo, k), v] for k, v in sorted(by_staff.items(), key=lambda kv: (-kv[1], kv[0]))]),
             _counted("visits_by_type", "回访按类型", "类型", by_type)]
 
 
-def _complaints(repo, ids: set, period: Period) -> Table:
-    complaints = [t for t in repo.of("complaint")
-                  if t.data.get("customer") in ids and local_datetime(t.data.get("received_at")) in period]
+def _complaints(repo, index: Timelines, ids: set, period: Period) -> Table:
+    complaints = [t for t in index.received.within(period) if t.data.get("customer") in ids]
     per_category: dict[str, Counter] = defaultdict(Counter)
     for complaint in complaints:
         counts = per_category[complaint.data.get("category")]
@@ -144,12 +205,11 @@ def _complaints(repo, ids: set, period: Period) -> Table:
     return Table("complaints", "投诉按类别与按时率（未到期的不计）", headers, rows)
 
 
-def _survey_completeness(repo, customers, period: Period) -> Table:
+def _survey_completeness(repo, signed: list) -> Table:
+    """`signed`: the customers whose contract was signed in the period."""
     required = repo.policy["survey_required"]
     completeness: dict[tuple, list[float]] = defaultdict(list)
-    for c in customers:
-        if local_datetime(contract_signed(c.data)) not in period:
-            continue
+    for c in signed:
         share = survey_completeness(c.data, required)
         for role, staff_id in (("设计师", c.data.get("designer")), ("客户经理", c.data.get("owner"))):
             if staff_id and staff_id != POOL:
@@ -159,26 +219,23 @@ def _survey_completeness(repo, customers, period: Period) -> Table:
                   for (role, s), v in sorted(completeness.items())])
 
 
-def _reclaimed(repo, customers, period: Period, view: Visibility) -> Table:
+def _reclaimed(repo, index: Timelines, ids: set, period: Period, view: Visibility) -> Table:
     reclaimed = []
-    for c in customers:
-        holder = c.data.get("registered_by")
-        for entry in c.data.get("owner_history") or []:
-            if entry.get("owner") == POOL and local_datetime(entry.get("from")) in period:
-                if view.restricts(c.id):  # 机密: counted, shown by id; its owner history stays unshown
-                    reclaimed.append([c.id, None, None, None])
-                else:
-                    reclaimed.append([c.id, staff_label(repo, holder), local_date(entry.get("from")), entry.get("reason", "")])
-            holder = entry.get("owner")
+    for c, entry, holder in index.released.within(period):
+        if c.id not in ids:
+            continue
+        if view.restricts(c.id):  # 机密: counted, shown by id; its owner history stays unshown
+            reclaimed.append([c.id, None, None, None])
+        else:
+            reclaimed.append([c.id, staff_label(repo, holder), local_date(entry.get("from")), entry.get("reason", "")])
     return Table("reclaimed", "收回公海的客户", ["客户", "原客户经理", "日期", "理由"], reclaimed)
 
 
-def _complaint_log(repo, ids: set, period: Period, view: Visibility) -> Table:
+def _complaint_log(repo, index: Timelines, ids: set, period: Period, view: Visibility) -> Table:
     """客户投诉记录表 (002 客户管理制度12 七.1: each week's complaints, one row each, with
     what 六 asks to be recorded: when, who, the contact, what happened and what was done)."""
     customers = repo.ids("customer")
-    complaints = sorted((t for t in repo.of("complaint") if t.data.get("customer") in ids
-                         and local_datetime(t.data.get("received_at")) in period),
+    complaints = sorted((t for t in index.received.within(period) if t.data.get("customer") in ids),
                         key=lambda t: (local_datetime(t.data.get("received_at")), t.id))
     rows = []
     for complaint in complaints:
@@ -212,7 +269,7 @@ def _satisfied(follow_up: dict):
     return {True: "满意", False: "不满意"}.get(follow_up.get("satisfied"), "已回访")
 
 
-def _satisfaction(repo, ids: set, period: Period, view: Visibility) -> list[Table]:
+def _satisfaction(repo, index: Timelines, ids: set, period: Period, view: Visibility) -> list[Table]:
     """Satisfaction results: the visits that measured it (满意度调查, or any visit with a
     1–5 score) and the 回访 after complaints (002 客户管理制度13 四.(三), 14 1.7.2)."""
     customers = repo.ids("customer")
@@ -221,26 +278,23 @@ def _satisfaction(repo, ids: set, period: Period, view: Visibility) -> list[Tabl
         return customer_id if view.restricts(customer_id) else f"{customers[customer_id].data.get('name')}（{customer_id}）"
 
     log, scores, surveys = [], [], 0
-    for customer_id, visits in visits_by_customer(repo).items():
-        if customer_id not in ids:
+    for customer_id, when, visit in index.visits.within(period):
+        score = visit.data.get("satisfaction")
+        score = score if isinstance(score, int) and not isinstance(score, bool) else None
+        kind = visit.data.get("type")
+        if customer_id not in ids or (kind != SURVEY_VISIT and score is None):
             continue
-        for when, visit in visits:
-            score = visit.data.get("satisfaction")
-            score = score if isinstance(score, int) and not isinstance(score, bool) else None
-            kind = visit.data.get("type")
-            if when not in period or (kind != SURVEY_VISIT and score is None):
-                continue
-            surveys += kind == SURVEY_VISIT
-            if score is not None:
-                scores.append(score)
-            log.append([when, who(customer_id), staff_label(repo, visit.data.get("staff")), kind, score, None,
-                        None if view.restricts(customer_id) else visit.data.get("summary")])
+        surveys += kind == SURVEY_VISIT
+        if score is not None:
+            scores.append(score)
+        log.append([when, who(customer_id), staff_label(repo, visit.data.get("staff")), kind, score, None,
+                    None if view.restricts(customer_id) else visit.data.get("summary")])
     answers = []
-    for complaint in repo.of("complaint"):
+    for complaint in index.followed_up.within(period):
         follow_up = as_dict(complaint.data.get("follow_up"))
         when = local_datetime(follow_up.get("at"))
         customer_id = complaint.data.get("customer")
-        if customer_id not in ids or when not in period:
+        if customer_id not in ids:
             continue
         if isinstance(follow_up.get("satisfied"), bool):
             answers.append(follow_up["satisfied"])
@@ -256,29 +310,28 @@ def _satisfaction(repo, ids: set, period: Period, view: Visibility) -> list[Tabl
             Table("satisfaction_log", "满意度调查与投诉回访明细", ["时间", "客户", "回访人", "类型", "评分", "客户满意", "内容"], log)]
 
 
-def _contracts(repo, customers, period: Period) -> Table:
-    """Contracts signed in the period and their amount (产值), by the customer's holder on the day."""
+def _contracts(repo, signed: list) -> Table:
+    """Contracts signed in the period (`signed`) and their amount (产值), by the customer's
+    holder on the day."""
     count, amount = Counter(), defaultdict(float)
-    for c in customers:
-        signed = local_datetime(contract_signed(c.data))
-        if signed in period:
-            holder = owner_on(c, signed.date())
-            count[holder] += 1
-            value = as_dict(c.data.get("contract")).get("amount_wan")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                amount[holder] += value
+    for c in signed:
+        holder = owner_on(c, local_datetime(contract_signed(c.data)).date())
+        count[holder] += 1
+        value = as_dict(c.data.get("contract")).get("amount_wan")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            amount[holder] += value
     rows = [[staff_label(repo, k), n, round(amount[k], 2)] for k, n in sorted(count.items(), key=lambda kv: (-amount[kv[0]], str(kv[0])))]
     return Table("contracts", "签约与产值（按签约时的客户经理）", ["客户经理", "签约份数", "合同金额（万元）"], rows)
 
 
-def _lost_reasons(repo, customers, period: Period, view: Visibility) -> Table:
+def _lost_reasons(repo, index: Timelines, ids: set, period: Period, view: Visibility) -> Table:
     """Customers lost in the period (stage 流失; the day of their last visit) by reason: the
     records have no reason field, so the reason is what that last visit says, else the
     customer's notes."""
     visits = visits_by_customer(repo)
     reasons = Counter()
-    for c in customers:
-        if local_datetime(lost_on(repo, c)) not in period:
+    for c in index.lost.within(period):
+        if c.id not in ids:
             continue
         seen = visits.get(c.id)
         reason = (seen[-1][1].data.get("summary") if seen else None) or c.data.get("notes") or "未写原因"
@@ -312,16 +365,19 @@ def change_percent(current, base):
     return round(100 * (current - base) / base, 1)
 
 
-def monthly_analysis(repo, period: Period, view: Visibility | None = None) -> tuple[list[Table], dict]:
+def monthly_analysis(repo, period: Period, view: Visibility | None = None, tables_of=None) -> tuple[list[Table], dict]:
     """The month's analysis (客户资源（月）分析报告, 000 第四条; 002 客户管理制度12 七.2): its
     tables, led by each headline figure beside the previous month's and the same month last
     year's with the change in percent, and the top reasons (sources, complaint categories,
-    lost customers) over the three months. Also the comparison as a JSON document."""
+    lost customers) over the three months. Also the comparison as a JSON document.
+    `tables_of(period)` gives a period's tables where a caller keeps them (the site's archive
+    shows each month three times); by default report_tables with `view`."""
     view = view or Visibility(repo)
+    tables_of = tables_of or (lambda p: report_tables(repo, p, view))
     first = period.start.date()
     periods = {"current": period, "previous": calendar_month(add_months(first, -1)),
                "last_year": calendar_month(add_months(first, -12))}
-    tables = {name: report_tables(repo, p, view) for name, p in periods.items()}
+    tables = {name: tables_of(p) for name, p in periods.items()}
     figures = {name: summary(t) for name, t in tables.items()}
     measures = [{"key": key, "label": SUMMARY_LABELS[key], "current": figures["current"][key],
                  "previous": figures["previous"][key],

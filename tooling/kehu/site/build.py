@@ -228,11 +228,14 @@ def serve_site(root: Path, today: date, full: bool, address: str) -> int:
         docs.mkdir()  # the hook writes the pages before the first build
         base = _config_base(root) or root
         hook = Path(__file__).with_name("serve_hook.py")
-        config = _mkdocs_config(base, docs, work / "site", hooks=[str(hook)], watch=[str(root / "records")])
+        trigger = work / "trigger"  # MkDocs polls this tiny folder; kehu's hook touches it (kehu.site.live)
+        trigger.mkdir()
+        config = _mkdocs_config(base, docs, work / "site", hooks=[str(hook)], watch=[str(trigger)])
         config_path = work / "mkdocs.yml"
         config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         env = {**os.environ, "KEHU_ROOT": str(root), "KEHU_TODAY": today.isoformat(), "KEHU_DOCS": str(docs),
-               "KEHU_FULL": "1" if full else "", "KEHU_BASE": str(base), "NO_MKDOCS_2_WARNING": "1"}
+               "KEHU_FULL": "1" if full else "", "KEHU_BASE": str(base), "KEHU_TRIGGER": str(trigger),
+               "NO_MKDOCS_2_WARNING": "1"}
         child = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "--dirty", "-f", str(config_path),
                                   "-a", address], env=env, start_new_session=True, stderr=subprocess.PIPE,
                                  preexec_fn=_prepare_child)

@@ -6,6 +6,13 @@ are gone, and kehu says on one line what it did."""
 from __future__ import annotations
 
 
+def on_serve(server, config, builder, **kwargs):
+    from kehu.site import live
+
+    live.session().watch(server, config)
+    return server
+
+
 def on_pre_build(config, **kwargs):
     from kehu.site import live
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kehu.domain import POOL, funnel, joined, last_week, presented_month, threshold
+from kehu.domain import POOL, funnel, joined, threshold
 from kehu.markdown import esc, titled
 from kehu.pool import pool_rows
-from kehu.report.statistics import markdown
 from kehu.rules import RULES
-from kehu.site import charts
+from kehu.site import charts, reports
 from kehu.site.problems import table, urgent_panel
 from kehu.site.search import entry
-from kehu.stats import monthly_analysis, report_tables
+from kehu.site.tables import sortable
 from kehu.timeutil import local_date
 
 OVERDUE_CODES = {"K401": "公海到期", "K402": "公海将到期", "K403": "回访不足", "K404": "方案后未回访",
@@ -63,16 +62,18 @@ def pool_page(site) -> None:
     rows = [r for r in pool_rows(site.repo) if site.view.shows(r.id)]
     policy = site.repo.policy
     lines = ["# 公海", "", f"客户经理本人连续 {esc(threshold(policy['reclaim_after_days'], '天'))}无销售跟进的客户"
-             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为负即已逾期。", "",
-             "| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
+             f"可由{esc(joined(policy['assigner_roles']))}收回公海、改派他人（客户资源的调配 3）。剩余天数为零或负即已逾期。", "",
+             ]
+    table = ["| 编号 | 姓名 | 客户经理 | 分级 | 最后本人跟进 | 剩余归属天数 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        left = f"剩 {r.days_left} 天" if r.days_left > 0 else f"**逾期 {-r.days_left} 天**"
+        # a bare number, so that the table script sorts the column as numbers; overdue in bold
+        left = f"{r.days_left}" if r.days_left > 0 else f"**{r.days_left}**"
         name, grade, last = site.show(r.name), site.show(r.grade), r.last_action or "—"
         if site.view.restricts(r.id):  # 机密: id and owner; the days would tell when it was last visited
             name, grade, last, left = "（机密）", "", "—", "—"
-        lines.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
+        table.append(f"| [{r.id}](customers/{r.id}.md) | {name} | {site.person(r.owner, '')} | {grade} | {last} | {left} |")
     in_pool = [c for c in site.customers if c.data.get("owner") == POOL]
-    lines += ["", f"## 在公海中的客户（{len(in_pool)}）", "", site.CUSTOMER_HEAD + "\n".join(site.customer_row(c, "") for c in in_pool)]
+    lines += [sortable("\n".join(table), "2,3"), f"## 在公海中的客户（{len(in_pool)}）", "", site.customer_table(in_pool, "", "2,3,5")]
     site.write("pool.md", "\n".join(lines) + "\n")
 
 
@@ -88,17 +89,9 @@ def overdue_page(site) -> None:
 
 
 def report_pages(site) -> None:
-    links = []
-    for slug, period in (("weekly", last_week(site.repo.today)), ("monthly", presented_month(site.repo.today))):
-        if slug == "monthly":  # with the previous month and the same month last year beside each figure
-            tables = monthly_analysis(site.repo, period, site.view)[0]
-        else:
-            tables = report_tables(site.repo, period, site.view)
-        links.append(f"- [{period.title}]({slug}.md)")
-        site.write(f"reports/{slug}.md", markdown(period, tables))
-    site.write("reports/index.md", "# 报表\n\n统计口径：周报截至每周五 18:00，月报为上一个自然月，每月最后一周为本月至今"
-               "（月末例会，客户资源统计规定第四条）；"
-               "任意时段用 `kehu report range --from … --to …`。\n\n" + "\n".join(links) + "\n")
+    """The weekly and monthly reports with charts and the previous period beside each figure,
+    and the archive of earlier weeks and months (kehu.site.reports)."""
+    reports.write_reports(site)
 
 
 def rule_pages(site) -> None:
