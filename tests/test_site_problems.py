@@ -66,7 +66,7 @@ def problem_rows(page: str) -> list[dict]:
     """The rows of the wrapped problem tables of a page (not its other wrapped lists, such as a
     staff page's 名下客户), as {heading: cell text}."""
     rows = []
-    for part in page.split('<div class="kehu-table" data-filters="0,1,4,5"')[1:]:
+    for part in page.split('<div class="kehu-table kehu-problems"')[1:]:
         table = tables(part.split("</table>", 1)[0] + "</table>")[0]
         assert table[0] == HEAD
         rows += [dict(zip(HEAD, row)) for row in table[1:]]

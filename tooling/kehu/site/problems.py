@@ -156,7 +156,7 @@ def row(site, p: Problem, up: str) -> str:
 
 def table(site, problems, up: str) -> str:
     """The wrapped, filterable list (site/overrides/assets/kehu-tables.js)."""
-    lines = [f'<div class="kehu-table" data-filters="{FILTERS}" markdown>', "",
+    lines = [f'<div class="kehu-table kehu-problems" data-filters="{FILTERS}" markdown>', "",
              "| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
     lines += [row(site, p, up) for p in problems]
     return "\n".join(lines + ["", "</div>", ""])
