@@ -66,7 +66,7 @@ def problem_rows(page: str) -> list[dict]:
     """The rows of the wrapped problem tables of a page (not its other wrapped lists, such as a
     staff page's 名下客户), as {heading: cell text}."""
     rows = []
-    for part in page.split('<div class="kehu-table" data-filters="0,1,4,5"')[1:]:
+    for part in page.split('<div class="kehu-table kehu-problems"')[1:]:
         table = tables(part.split("</table>", 1)[0] + "</table>")[0]
         assert table[0] == HEAD
         rows += [dict(zip(HEAD, row)) for row in table[1:]]
@@ -236,21 +236,33 @@ def test_filters_work_in_a_real_browser(demo):
 
 
 def test_a_long_list_goes_to_one_page_per_rule(tmp_path, monkeypatch):
-    """Above ONE_PAGE_ROWS the page keeps the counts and each rule's list gets a page."""
+    """Above ONE_PAGE_ROWS the page keeps the counts and each rule's list gets a page; a rule
+    with more rows gets several, one person's rows never split across two."""
     from kehu.check import Settings, run_check
     from kehu.site import pages, problems
 
-    monkeypatch.setattr(problems, "ONE_PAGE_ROWS", 10)
+    monkeypatch.setattr(problems, "ONE_PAGE_ROWS", 2)
     result = run_check(Settings(PROJECT, TODAY))
     pages.generate(result.repo, result.findings, tmp_path, full=False)
     index = (tmp_path / "problems/index.md").read_text(encoding="utf-8")
     assert "kehu-table" not in index and "[K401](K401.md)" in index and "(../staff/zhoujie.md#problems)" in index
-    listed = Counter()
+    listed, owners_seen = Counter(), Counter()
     for page in (tmp_path / "problems").glob("K*.md"):
+        code = page.stem.split("-")[0]
         lines = [line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("| [K")]
-        assert {line.split("]")[0][3:] for line in lines} == {page.stem}
-        listed[page.stem] += len(lines)
+        assert {line.split("]")[0][3:] for line in lines} == {code}
+        owners = {line.split(" | ")[4] for line in lines}
+        assert len(lines) <= 2 or len(owners) == 1, page.name
+        owners_seen.update((code, owner) for owner in owners)
+        listed[code] += len(lines)
     assert listed == Counter(code for code, _ in expected_open_findings(PROJECT).elements())
+    assert (tmp_path / "problems/K401-2.md").is_file() and max(owners_seen.values()) == 1
+    assert not (tmp_path / "problems/K203-2.md").exists()  # 4 rows, all 徐磊's: one page
+    assert "[第 2 页](K401-2.md)" in (tmp_path / "problems/K401.md").read_text(encoding="utf-8")
+    # regenerated into the same folder (kehu serve) with the list on one page: the rule pages go
+    monkeypatch.setattr(problems, "ONE_PAGE_ROWS", 4000)
+    pages.generate(result.repo, result.findings, tmp_path, full=False)
+    assert [p.name for p in (tmp_path / "problems").iterdir()] == ["index.md"]
 
 
 # --- privacy: 机密, 绝密 and hostile names --------------------------------------------------

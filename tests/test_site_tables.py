@@ -159,3 +159,13 @@ def test_long_lists_lay_out_200_rows_at_a_time(tmp_path):
         b.js("var s = document.querySelector('.kehu-table select[data-column=\"2\"]'); s.value = '刘洋';"
              " s.dispatchEvent(new Event('change'))")
         assert count(b) == "显示 125 / 500 行" and b.js(listed) == 125
+
+
+def test_column_widths_follow_a_new_window_width(tmp_path):
+    with Browser(width=1280) as b:
+        b.open(page(tmp_path, 300))
+        wide = b.js("document.querySelector('.kehu-table table').getBoundingClientRect().width")
+        b.call("Emulation.setDeviceMetricsOverride", session=True, width=420, height=800, deviceScaleFactor=1, mobile=False)
+        b.wait("document.querySelector('.kehu-table table').style.width !== '' && "
+               f"document.querySelector('.kehu-table table').getBoundingClientRect().width < {wide}")
+        assert b.js("document.querySelector('.kehu-table table').style.tableLayout") == "fixed"

@@ -14,6 +14,17 @@
   var collator = new Intl.Collator("zh-CN", { numeric: true });
   var NUMBER = /^[-+]?\d+(\.\d+)?\s*%?$/;
   var serial = 0;
+  var onPage = [];  /* the enhanced tables, with their column-width freezers */
+  var windowWidth = window.innerWidth, resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      if (window.innerWidth === windowWidth) return;
+      windowWidth = window.innerWidth;
+      onPage = onPage.filter(function (entry) { return entry.table.isConnected; });  /* instant navigation */
+      onPage.forEach(function (entry) { entry.freeze(); });
+    }, 250);
+  });
 
   function cellText(cell) {
     return cell ? cell.textContent.replace(/\s+/g, " ").trim() : "";
@@ -67,16 +78,7 @@
       table.style.width = width + "px";
       table.style.tableLayout = "fixed";
     }
-    var windowWidth = window.innerWidth, resizing = null;
-    window.addEventListener("resize", function () {
-      clearTimeout(resizing);
-      resizing = setTimeout(function () {
-        if (window.innerWidth !== windowWidth && document.body.contains(table)) {
-          windowWidth = window.innerWidth;
-          freezeWidths();
-        }
-      }, 250);
-    });
+    onPage.push({ table: table, freeze: freezeWidths });
 
     var controls = element("div", { "class": "kehu-table__controls" });
     var search = element("input", { type: "search", "class": "kehu-table__search", id: id + "-q",

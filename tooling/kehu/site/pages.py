@@ -129,7 +129,8 @@ class Site:
 
     def remove_stale_pages(self) -> None:
         """`kehu serve` regenerates into the same folder: a customer or staff member whose
-        record is gone (or is now hidden) must lose the page too."""
+        record is gone (or is now hidden) must lose the page too, and so must a rule's 问题
+        page once the list fits on one page again."""
         for folder in RECORD_PAGE_FOLDERS:
             for path in (self.out / folder).glob("*.md"):
                 if f"{folder}/{path.name}" not in self.written:
@@ -342,7 +343,8 @@ class Site:
 # rows in one list page: at 2,000 a list loads in 2-3 s in headless chromium on a busy 2-core
 # machine, at 11,000 (a year of the 20,000-customer bench) in 15-25 s
 LIST_ROWS = 2000
-RECORD_PAGE_FOLDERS = ("customers", "staff")  # one generated page per record
+# one generated page per record, or per rule of the 问题 list: a page not written this time goes
+RECORD_PAGE_FOLDERS = ("customers", "staff", "problems")
 
 
 def generate(repo, findings, out: Path, full: bool, history: dict | None = None, progress=None) -> int:

@@ -38,9 +38,12 @@ COMPLAINT_STEP = {"K501": "investigation", "K502": "reply", "K503": "resolution"
 RESPONSIBLE = {"customer": "owner", "visit": "staff", "complaint": "handler", "appeal": "filed_by"}
 SEVERITY = {"error": "错误", "warning": "警告"}
 PAGE = "problems/index.md"
-# rows on one page: about 600 bytes of HTML each, so ~1.2 MB of table; beyond it the page keeps
-# the summary and each rule's full list gets a page of its own (problems/K401.md ...)
+# rows on one page. Measured with the demo's rows repeated (real Material page, headless chromium,
+# a loaded 2-core machine): 2,000 rows = 0.72 MB, ready in ~3 s; 4,000 = 1.4 MB, 6-10 s; a
+# filter takes < 100 ms either way. Beyond it the page keeps the counts and each rule's list
+# gets a page of its own (problems/K401.md), a rule with more rows several, whole persons to a page.
 ONE_PAGE_ROWS = 2000
+WIDE = "---\nhide:\n  - toc\n---\n"  # Material's page meta: the list gets the table of contents' width too
 HEAD = ("规则", "级别", "记录", "客户", "负责人", "部门", "期限", "说明")
 FILTERS = "0,1,4,5"  # 规则, 级别, 负责人, 部门: kehu-tables.js gives each a <select>
 
@@ -75,6 +78,7 @@ def open_problems(site) -> list[Problem]:
         if not f.open or _hidden_file(f, view, customers):
             continue
         customer = f.record if f.record in customers else site.customer_of.get(f.record)
+        customer = customer if isinstance(customer, str) else None  # an invalid record may hold anything there
         if customer is not None and not view.shows(customer):
             continue  # 绝密: nothing about it, not even through an appeal
         duty = duties.get((f.code, f.record))
@@ -137,18 +141,22 @@ def row(site, p: Problem, up: str) -> str:
     elif f.record in site.staff:
         record = f"[{esc(f.record)}]({up}staff/{f.record}.md)"
     else:
-        record = esc(f.record or f.file or "")
+        record = esc(f.record or f.file or "").replace("/", "/<wbr>")  # a long path may wrap at its folders
     department = site.show(site.staff.get(p.owner, {}).get("department")) if p.owner else ""
     owner = site.person(p.owner, up) if p.owner else "—"
     overdue = p.due is not None and p.due < site.repo.today
-    due = "" if p.due is None else f"**{p.due}**" if overdue else str(p.due)
+    tag = "strong" if overdue else "span"
+    due = "" if p.due is None else f'<{tag} class="kehu-date">{p.due}</{tag}>'  # 2026-11-10 on one line
+    # about a 机密 customer (an appeal's, say), the rule's title only, as for its own records
+    message = (RULES[f.code].title_for(site.repo.policy).zh if p.customer and site.view.restricts(p.customer)
+               else site.message(f))
     return (f"| [{f.code}]({up}rules/{f.code}.md) | {SEVERITY.get(f.severity, esc(f.severity))} | {record} | {p.name} | "
-            f"{owner} | {department} | {due} | {site.show(site.message(f))} |")
+            f"{owner} | {department} | {due} | {site.show(message)} |")
 
 
 def table(site, problems, up: str) -> str:
     """The wrapped, filterable list (site/overrides/assets/kehu-tables.js)."""
-    lines = [f'<div class="kehu-table" data-filters="{FILTERS}" markdown>', "",
+    lines = [f'<div class="kehu-table kehu-problems" data-filters="{FILTERS}" markdown>', "",
              "| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
     lines += [row(site, p, up) for p in problems]
     return "\n".join(lines + ["", "</div>", ""])
@@ -167,7 +175,7 @@ def problems_pages(site) -> None:
     split = len(problems) > ONE_PAGE_ROWS
     errors = sum(p.finding.severity == "error" for p in problems)
     overdue = sum(p.due is not None and p.due < today for p in problems)
-    lines = ["# 问题", "",
+    lines = [WIDE, "# 问题", "",
              f"截至 {today}：未解决的问题 **{len(problems)}** 个（错误 {errors}、警告 {len(problems) - errors}），"
              f"其中 **{overdue}** 个已过期限。已豁免的、已完成但逾期的不在此列；机密客户只显示编号，不显示姓名和期限。", ""]
     lines += ["## 按负责人", "", "| 负责人 | 部门 | 错误 | 警告 | 已过期限 | 合计 |", "|---|---|---|---|---|---|"]
@@ -195,13 +203,41 @@ def problems_pages(site) -> None:
     if split:
         lines += ["## 全部问题", "", f"问题超过 {ONE_PAGE_ROWS} 个，按规则分页列出（见上表）；每个人的全部问题在其员工页。", ""]
         for code in sorted(codes):
-            title = RULES[code].title_for(site.repo.policy).zh
-            mine = [p for p in problems if p.code == code]
-            site.write(f"problems/{code}.md", f"# {code} {esc(title)}（{len(mine)}）\n\n[← 全部问题](index.md)\n\n"
-                       + table(site, mine, "../"))
+            rule_pages(site, code, [p for p in problems if p.code == code])
     else:
         lines += ["## 全部问题", "", table(site, problems, "../")]
     site.write(PAGE, "\n".join(lines) + "\n")
+
+
+def rule_pages(site, code: str, problems: list[Problem]) -> None:
+    """problems/CODE.md, or CODE.md, CODE-2.md ... each holding whole persons' rows."""
+    title = RULES[code].title_for(site.repo.policy).zh
+    parts = packed(problems)
+    names = [f"problems/{code}.md"] + [f"problems/{code}-{n}.md" for n in range(2, len(parts) + 1)]
+    listing = ""
+    if len(parts) > 1:
+        owners = ["、".join(dict.fromkeys(site.show(person_label(site, p.owner)) if p.owner else "（未指定）" for p in part))
+                  for part in parts]
+        listing = (f"本规则的问题超过 {ONE_PAGE_ROWS} 个，按负责人分 {len(parts)} 页：" + " · ".join(
+            f"[第 {n} 页]({PurePosixPath(name).name})（{who}）" for n, (name, who) in enumerate(zip(names, owners), 1)) + "\n\n")
+    for name, part in zip(names, parts):
+        site.write(name, f"{WIDE}# {code} {esc(title)}（{len(problems)}）\n\n[← 全部问题](index.md)\n\n{listing}"
+                   + table(site, part, "../"))
+
+
+def packed(problems: list[Problem]) -> list[list[Problem]]:
+    """The rows in pages of at most ONE_PAGE_ROWS, never splitting one person's rows (unless
+    that person alone has more), each page in the list's order."""
+    mine = by_owner(problems)
+    pages, page = [], []
+    for owner in sorted(mine, key=lambda o: (o is None, str(o))):
+        if page and len(page) + len(mine[owner]) > ONE_PAGE_ROWS:
+            pages.append(page)
+            page = []
+        page += mine[owner]
+    pages.append(page)
+    order = {id(p): n for n, p in enumerate(problems)}
+    return [sorted(part, key=lambda p: order[id(p)]) for part in pages]
 
 
 def staff_section(site, staff_id) -> list[str]:
