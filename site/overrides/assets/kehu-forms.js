@@ -6,6 +6,10 @@
    anywhere by this script; every value is put into the page as text, never as HTML. */
 (function () {
   "use strict";
+  /* each form page carries this script and instant navigation runs it again on every form
+     page it swaps in; the first copy's document$ subscription serves them all */
+  if (window.kehuFormsStarted) return;
+  window.kehuFormsStarted = true;
 
   var config = JSON.parse((document.getElementById("__config") || {}).textContent || "{}");
   var base = (config.base || ".").replace(/\/$/, "") + "/";
