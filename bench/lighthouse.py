@@ -196,6 +196,8 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="measure this built site; no build")
     parser.add_argument("--runs", type=int, default=3, help="runs per page and preset; the median counts (default 3)")
     parser.add_argument("--no-gzip", action="store_true", help="serve without compression")
+    parser.add_argument("--pages", help="only these of dashboard,customer,staff,pool,report (comma-separated)")
+    parser.add_argument("--presets", default=",".join(PRESETS), help="mobile,desktop (default both)")
     args = parser.parse_args()
     if not CHROMIUM.is_file():
         sys.exit(f"{CHROMIUM} is missing (Debian's chromium package)")
@@ -213,17 +215,20 @@ def main() -> int:
     shutil.rmtree(reports, ignore_errors=True)
     reports.mkdir(parents=True)
     measured = pages(site)
+    if args.pages:
+        measured = {name: path for name, path in measured.items() if name in args.pages.split(",")}
+    presets = [preset for preset in PRESETS if preset in args.presets.split(",")]
     server = serve(site, compress=not args.no_gzip)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"{date.today()} · site {site} · {len(measured)} pages × {len(PRESETS)} presets × {args.runs} runs · "
+    print(f"{date.today()} · site {site} · {len(measured)} pages × {len(presets)} presets × {args.runs} runs · "
           f"load {load}{' · no gzip' if args.no_gzip else ''}", flush=True)
     print("| page | preset | performance | accessibility | best practices | SEO |")
     print("|---|---|---|---|---|---|", flush=True)
     missed, notes = [], []
     try:
         for name, path in measured.items():
-            for preset in PRESETS:
+            for preset in presets:
                 runs = [measure(cli, base + path, preset, reports / f"{name}-{preset}-{run + 1}.json")
                         for run in range(args.runs)]
                 runs.sort(key=lambda result: scores(result)["performance"])

@@ -6,8 +6,8 @@
    anywhere by this script; every value is put into the page as text, never as HTML. */
 (function () {
   "use strict";
-  /* each form page carries this script and instant navigation runs it again on every form
-     page it swaps in; the first copy's document$ subscription serves them all */
+  /* once per page, also where a site's own mkdocs.yml still lists it in extra_javascript
+     beside the copy site/overrides/main.html adds to form pages */
   if (window.kehuFormsStarted) return;
   window.kehuFormsStarted = true;
 
