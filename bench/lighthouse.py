@@ -23,7 +23,9 @@ The server compresses text with gzip, as any web server the site is published on
 (nginx `gzip on`, IIS, Caddy); Python's http.server alone does not, and Lighthouse's
 simulated mobile network then counts every byte uncompressed. `--no-gzip` measures that.
 Performance moves by a few points between runs on a busy two-core machine; the median of
-`--runs` runs is taken, as Lighthouse's own docs advise (each run's JSON is kept).
+`--runs` runs is taken, as Lighthouse's own docs advise (each run's JSON is kept), and the
+last column is Lighthouse's own benchmark of the CPU it had (its `benchmarkIndex`; other
+work on the machine lowers it, and the simulated phone is that CPU slowed fourfold).
 """
 
 from __future__ import annotations
@@ -223,8 +225,8 @@ def main() -> int:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{date.today()} · site {site} · {len(measured)} pages × {len(presets)} presets × {args.runs} runs · "
           f"load {load}{' · no gzip' if args.no_gzip else ''}", flush=True)
-    print("| page | preset | performance | accessibility | best practices | SEO |")
-    print("|---|---|---|---|---|---|", flush=True)
+    print("| page | preset | performance | accessibility | best practices | SEO | CPU benchmark |")
+    print("|---|---|---|---|---|---|---|", flush=True)
     missed, notes = [], []
     try:
         for name, path in measured.items():
@@ -247,7 +249,8 @@ def main() -> int:
                         missed.append(f"{name}/{preset}/{category}")
                         worst = min(runs, key=lambda r: scores(r)[category])
                         notes.append(f"{name} /{path} {preset} {category}: " + "; ".join(losses(worst, category)))
-                print(f"| {name} (`/{path}`) | {preset} | " + " | ".join(cells) + " |", flush=True)
+                speed = median["environment"].get("benchmarkIndex") or 0  # Lighthouse's measure of the CPU it had
+                print(f"| {name} (`/{path}`) | {preset} | " + " | ".join(cells) + f" | {speed:.0f} |", flush=True)
     finally:
         server.shutdown()
     for note in notes:
