@@ -103,25 +103,27 @@ def big_repository(customers: int) -> Path:
 
 def pages(site: Path) -> dict[str, str]:
     """The five pages measured, by name: path below the site's root."""
-    def first(folders, keep=lambda page: True) -> str:
+    def first(folders, keep=lambda text: True) -> str | None:
         for folder in sorted(folders, key=lambda f: f.name):
             page = folder / "index.html"
-            if page.is_file() and keep(page):
+            if page.is_file() and keep(page.read_text(encoding="utf-8")):
                 return folder.relative_to(site).as_posix() + "/"
-        sys.exit(f"{site}: no page found among {folders[:3]} …")
+        return None
 
     customers = [f for f in (site / "customers").iterdir() if f.is_dir() and f.name.startswith("C")]
     staff = [f for f in (site / "staff").iterdir() if f.is_dir()]
     found = {
         "dashboard": "",
-        "customer": first(customers, lambda page: "机密" not in page.read_text(encoding="utf-8")),
+        # a 机密 customer's page shows id, owner and stage only: not the page people work on
+        # (should every page come to name 机密 somewhere, a 机密 page still carries its notice)
+        "customer": first(customers, lambda text: "机密" not in text) or first(customers, lambda text: "机密客户" not in text),
         "staff": first(staff),
         "pool": "pool/",
         "report": "reports/weekly/",
     }
     for name, path in found.items():
-        if not (site / path / "index.html").is_file():
-            sys.exit(f"{site}: the {name} page {path}index.html is missing")
+        if path is None or not (site / path / "index.html").is_file():
+            sys.exit(f"{site}: no {name} page found ({path or 'none'})")
     return found
 
 
