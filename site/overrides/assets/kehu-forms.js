@@ -6,6 +6,10 @@
    anywhere by this script; every value is put into the page as text, never as HTML. */
 (function () {
   "use strict";
+  /* once per page, also where a site's own mkdocs.yml still lists it in extra_javascript
+     beside the copy site/overrides/main.html adds to form pages */
+  if (window.kehuFormsStarted) return;
+  window.kehuFormsStarted = true;
 
   var config = JSON.parse((document.getElementById("__config") || {}).textContent || "{}");
   var base = (config.base || ".").replace(/\/$/, "") + "/";
