@@ -15,6 +15,7 @@ from kehu.findings import Finding
 from kehu.gitrepo import commit_of, export, open_git
 from kehu.load import RECORDS_DIR, Repository, max_file_kb
 from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules, prepare, result_of
+from kehu.sealing import sight
 from kehu.validate import schema_dir
 
 __all__ = ["CheckResult", "Settings", "prepare", "run_check"]
@@ -63,7 +64,8 @@ def _run_check(settings: Settings, loaded: Repository | None = None) -> CheckRes
     if not settings.use_cache:
         repo = loaded or prepare(root, settings.today)
         return result_of(repo, apply_rules(repo, CHECK_RULES, settings), root)
-    key = cache.key(schema_dir(root), settings.today, (settings.select, settings.ignore))
+    # what the keys held open decides the findings too (K301 across sealed phones)
+    key = cache.key(schema_dir(root), settings.today, (settings.select, settings.ignore, sight()))
     files, states = cache.survey(root)  # before reading: a file edited meanwhile is re-read next time
     state = cache.state_of(files, states)
     snapshot = cache.load(root, key)

@@ -32,7 +32,7 @@ from kehu.load import (
     max_file_kb,
 )
 from kehu.load.locate import clear_cache
-from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules
+from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules, sealing_notes
 from kehu.validate import Schemas, schema_dir, validate
 
 ALWAYS_READ = ("staff", "policy")
@@ -146,7 +146,7 @@ def snapshot_of(repo: Repository, key: str, files: list[str], states: list[str],
     table = Table.of(files, states, {record.file: record for record in repo.records}, repo.schemas.references)
     return cache.Snapshot(key, state, len(files), len(repo.records),
                           [f for f in findings if f.code not in ACROSS], [f for f in findings if f.code in ACROSS],
-                          repo.calendar.notes(), table.columns)
+                          repo.calendar.notes() + sealing_notes(repo), table.columns)
 
 
 def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], states: list[str], state: str):
@@ -181,7 +181,7 @@ def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], stat
     part._ids["appeal"] = whole.ids("appeal")  # an owner change may cite another customer's appeal
     findings = apply_rules(part, PER_CUSTOMER, settings)
     across = apply_rules(whole, ACROSS, settings)
-    if part.calendar.notes() or any(f.file not in loaded for f in findings) or any(f.file is None for f in across):
+    if part.calendar.notes() or sealing_notes(part) or any(f.file not in loaded for f in findings) or any(f.file is None for f in across):
         return None
 
     kept = [f for f in snapshot.findings if f.file not in loaded and f.file not in removed]

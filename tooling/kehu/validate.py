@@ -24,6 +24,7 @@ from kehu.findings import Hit, Text
 from kehu.load import Repository
 from kehu.load.locate import locate
 from kehu.load.yamlfile import YamlTime
+from kehu.sealing import SEALABLE, accept_sealed, open_records
 from kehu.timeutil import in_range, parse_datetime
 
 KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal", "appeal")
@@ -143,8 +144,10 @@ class Schemas:
             if "$ref" in node:
                 target = self._inline(self._resolve({"$ref": node["$ref"]}))
                 own = {k: self._inline(v) for k, v in node.items() if k != "$ref"}
-                return {**target, **own}
-            return {k: self._inline(v) for k, v in node.items() if k != "$defs"}
+                inlined = {**target, **own}
+            else:
+                inlined = {k: self._inline(v) for k, v in node.items() if k != "$defs"}
+            return accept_sealed(inlined) if node.get(SEALABLE) else inlined
         if isinstance(node, list):
             return [self._inline(item) for item in node]
         return node
@@ -280,6 +283,12 @@ def validate(repo: Repository, schemas: Schemas, checked: dict[str, list] | None
         record.valid = not problems
         for path, at_key, message in problems:
             hits.append(Hit(message, record=record, path=path, at_key=at_key))
+    for record in open_records(repo, schemas):  # a value opened is checked as what it holds
+        problems = list(schemas.check(record.kind, record.data))
+        if problems:
+            record.valid = False
+            hits = [hit for hit in hits if hit.record is not record]
+            hits.extend(Hit(message, record=record, path=path, at_key=at_key) for path, at_key, message in problems)
     repo.schemas = schemas
     repo.schema_problems = hits
     repo.forget_indexes()
