@@ -105,3 +105,103 @@ def test_schemas_accept_a_sealed_string_only_where_a_field_is_sealable(sealed_re
     text = text.replace(f"grade: {sealed}", "grade: B").replace("district: 闵行区", f"district: {district}")
     sealed_repo.write(FILE, text)
     assert sealed_repo.run("K101") == []
+
+
+# --- kehu seal / kehu unseal / kehu pool --assign ------------------------------------------------
+
+ORIGINAL = """\
+# yaml-language-server: $schema=../../../schemas/customer.schema.json
+id: C2026-0001
+name: "诸葛青云"   # 先生
+phones:
+  - '13916052231'   # 本人
+  - '021-64381234'
+source: {channel: 到店}
+grade: B
+stage: 咨询
+owner: liuyang
+registered_at: 2026-11-10 10:30:00
+registered_by: liuyang
+confidentiality: 机密
+notes: |
+  客户周末才有空
+  老家电话 13800001111
+"""
+
+
+def test_seal_changes_only_the_sealed_values_and_a_second_run_changes_nothing(sealed_repo, keys):
+    path = sealed_repo.write(FILE, ORIGINAL)
+    code, out, err = run_as("liuyang", keys, "seal", repo=sealed_repo)
+    assert code == 0, err
+    assert "已加密 3 个值" in err
+    after = path.read_text(encoding="utf-8")
+    lines = after.splitlines()
+    assert lines[0] == ORIGINAL.splitlines()[0]  # the modeline, the comments elsewhere, key order: kept
+    assert [line.split(":", 1)[0] for line in lines] == ["# yaml-language-server", "id", "name", "phones", "source", "grade",
+                                                         "stage", "owner", "registered_at", "registered_by",
+                                                         "confidentiality", "notes"]
+    for kept in ("source: {channel: 到店}", "grade: B", "owner: liuyang", "registered_at: 2026-11-10 10:30:00"):
+        assert kept in lines
+    for secret in (SECRET_PHONE, SECRET_NAME, "64381234", "13800001111", "本人", "周末"):
+        assert secret not in after
+    assert not list(path.parent.glob(".*.tmp"))
+    again = run_as("liuyang", keys, "seal", repo=sealed_repo)
+    assert again[0] == 0 and "没有需要加密的值" in again[2]
+    assert path.read_text(encoding="utf-8") == after  # idempotent, byte for byte
+    without_key = run_as(None, keys, "seal", repo=sealed_repo)
+    assert without_key[0] == 0 and path.read_text(encoding="utf-8") == after
+
+
+def test_seal_refuses_when_a_reader_has_no_age_recipient(sealed_repo, keys):
+    sealed_repo.staff("sunmin", "孙敏", "市场总监", "市场推广中心")  # the director, without a key
+    path = sealed_repo.write(FILE, ORIGINAL)
+    code, out, err = run_as("liuyang", keys, "seal", repo=sealed_repo)
+    assert code == 1 and "sunmin" in err and "age_recipient" in err
+    assert path.read_text(encoding="utf-8") == ORIGINAL
+
+
+def test_seal_is_off_until_policy_names_a_ci_recipient(repo, keys):
+    path = repo.customer(name=SECRET_NAME, phone=SECRET_PHONE, extra="confidentiality: 机密\n")
+    before = path.read_bytes()
+    code, out, err = run_as("liuyang", keys, "seal", repo=repo)
+    assert code == 0 and "ci_recipient" in err and path.read_bytes() == before
+
+
+def test_unseal_shows_the_record_to_a_reader_only(sealed_repo, keys):
+    sealed_repo.write(FILE, ORIGINAL)
+    assert run_as("liuyang", keys, "seal", repo=sealed_repo)[0] == 0
+    for reader in ("liuyang", "sunmin", "ci"):
+        code, out, err = run_as(reader, keys, "unseal", "C2026-0001", repo=sealed_repo)
+        assert code == 0, err
+        assert SECRET_NAME in out and SECRET_PHONE in out and "13800001111" in out
+        assert "grade: B" in out
+    code, out, err = run_as("wangli", keys, "unseal", "C2026-0001", repo=sealed_repo)  # another salesperson
+    assert code == 1 and SECRET_PHONE not in out and SECRET_NAME not in out and "打不开" in err
+    code, out, err = run_as(None, keys, "unseal", "C2026-0001", repo=sealed_repo)
+    assert code == 2 and "KEHU_AGE_IDENTITY" in err
+    code, out, err = run_as("liuyang", keys, "unseal", "C2026-9999", repo=sealed_repo)
+    assert code == 2 and "C2026-9999" in err
+
+
+def test_pool_assign_reseals_to_the_new_owner(sealed_repo, keys):
+    sealed_repo.write(FILE, ORIGINAL)
+    assert run_as("liuyang", keys, "seal", repo=sealed_repo)[0] == 0
+    code, out, err = run_as("sunmin", keys, "pool", "--assign", "C2026-0001", "--to", "wangli", "--by", "sunmin",
+                            repo=sealed_repo)
+    assert code == 0, err
+    assert run_as("liuyang", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 1  # the old owner: no more
+    code, out, err = run_as("wangli", keys, "unseal", "C2026-0001", repo=sealed_repo)
+    assert code == 0 and SECRET_PHONE in out and "owner: wangli" in out
+    text = (sealed_repo.root / FILE).read_text(encoding="utf-8")
+    assert "owner: wangli" in text and SECRET_PHONE not in text
+
+
+def test_pool_assign_refuses_without_a_key_that_opens_the_record(sealed_repo, keys):
+    sealed_repo.write(FILE, ORIGINAL)
+    assert run_as("liuyang", keys, "seal", repo=sealed_repo)[0] == 0
+    before = (sealed_repo.root / FILE).read_bytes()
+    for who in (None, "wangli"):
+        code, out, err = run_as(who, keys, "pool", "--assign", "C2026-0001", "--to", "wangli", "--by", "sunmin",
+                                repo=sealed_repo)
+        assert code == 1, err
+        assert (sealed_repo.root / FILE).read_bytes() == before

@@ -26,6 +26,7 @@ class Sealed:
     values: int = 0  # values sealed or re-sealed
     refused: list[Text] = field(default_factory=list)  # records left as they were, and why
     unopened: int = 0  # sealed values this key could not open, left as they are
+    off: bool = False  # policy has no sealing.ci_recipient: sealing is not on
 
 
 def reseal_text(repo, text: RecordText, kind: str, file: str, keys: list, everything: bool = False) -> dict:
@@ -75,8 +76,7 @@ def seal_repository(repo, keys: list, only: set[str] | None = None) -> Sealed:
     """`kehu seal`: every customer file policy wants sealed, sealed (`only`: these ids)."""
     done = Sealed()
     if not in_force(repo.policy):
-        done.refused.append(Text("政策里没有 sealing.ci_recipient：加密存放还没有启用，未改动任何文件",
-                                 "policy has no sealing.ci_recipient: sealing is not on; nothing written"))
+        done.off = True
         return done
     for record in repo.of("customer", valid_only=False):
         if only is not None and record.id not in only:

@@ -24,6 +24,10 @@ def seal(ctx: Run, ids: tuple[str, ...]) -> int:
     keys = _keys(required=False)
     repository = ctx.prepare()
     done = seal_repository(repository, keys, set(ids) if ids else None)
+    if done.off:
+        ctx.say("政策里没有 sealing.ci_recipient：加密存放没有启用，未改动任何文件",
+                "policy has no sealing.ci_recipient: sealing is off; nothing written")
+        return 0
     for refused in done.refused:
         ctx.note(refused, "未加密：", "not sealed: ")
     if done.unopened:
