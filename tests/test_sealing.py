@@ -3,6 +3,7 @@ only ciphertext, readers who can open it, and hostile sealed values that give fi
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import sys
 import pytest
 from pyrage import x25519
 
-from conftest import STAFF
+from conftest import STAFF, kehu
 from kehu import sealing
 
 SECRET_PHONE = "13916052231"
@@ -205,3 +206,87 @@ def test_pool_assign_refuses_without_a_key_that_opens_the_record(sealed_repo, ke
                                 repo=sealed_repo)
         assert code == 1, err
         assert (sealed_repo.root / FILE).read_bytes() == before
+
+
+# --- partial sight, K301 / K806 / K811 ---------------------------------------------------------
+
+def seal_as(repo, keys, who="liuyang"):
+    code, out, err = run_as(who, keys, "seal", repo=repo)
+    assert code == 0, err
+
+
+def test_k301_across_sealed_records_needs_the_ci_key(sealed_repo, keys):
+    sealed_repo.customer(id="C2026-0002", name="欧阳明", phone=SECRET_PHONE, owner="wangli",
+                         registered_at="2026-11-12 10:00:00", extra="confidentiality: 机密\n")
+    seal_as(sealed_repo, keys)
+    for path in (sealed_repo.root / "records/customers/2026").glob("*.yaml"):
+        assert SECRET_PHONE not in path.read_text(encoding="utf-8")
+    code, out, err = run_as(None, keys, "check", "--format", "json", "--select", "K301", repo=sealed_repo)
+    assert code == 0 and json.loads(out)["findings"] == []
+    assert "个加密字段打不开" in err and "撞单" in err  # says what it could not compare
+    code, out, err = run_as("ci", keys, "check", "--format", "json", "--select", "K301", repo=sealed_repo)
+    found = json.loads(out)["findings"]
+    assert code == 1 and [f["code"] for f in found] == ["K301"], err
+    assert "打不开" not in err
+    assert SECRET_PHONE not in out  # masked in the message, as before
+
+
+def test_without_a_key_every_command_works_on_what_it_can_read(sealed_repo, keys, tmp_path):
+    sealed_repo.visit(id="V2026-000002", at="2026-11-13 14:00:00")
+    seal_as(sealed_repo, keys)
+    runs = {
+        "check": ("check",),
+        "report": ("report", "range", "--from", "2026-11-01", "--to", "2026-11-20", "--format", "json"),
+        "report full": ("report", "weekly", "--full", "--format", "json"),
+        "export": ("export", "--format", "csv", "--out", str(tmp_path / "out.csv")),
+        "todo": ("todo", "--format", "json"),
+        "pool": ("pool", "--format", "json"),
+        "codeowners": ("codeowners",),
+    }
+    for label, args in runs.items():
+        code, out, err = run_as(None, keys, *args, repo=sealed_repo)
+        assert code in (0, 1), (label, err)
+        assert SECRET_PHONE not in out and SECRET_NAME not in out, label
+    assert SECRET_NAME not in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    code, out, err = run_as(None, keys, "new", "customer", "--name", "新客户", "--phone", "13700009999",
+                            "--channel", "到店", "--grade", "C", "--registered-by", "wangli", repo=sealed_repo)
+    assert code == 0, err
+    assert "1 位客户的电话已加密" in err
+
+
+def test_kehu_new_does_not_echo_another_owners_customer_name(repo):
+    repo.customer(name=SECRET_NAME, phone=SECRET_PHONE, extra="confidentiality: 机密\n")
+    code, out, err = kehu("new", "customer", "--name", "张三", "--phone", SECRET_PHONE, "--channel", "到店",
+                          "--grade", "C", "--registered-by", "wangli", repo=repo)
+    assert code == 1 and "撞单" in err and "C2026-0001" in err
+    assert SECRET_NAME not in err + out
+
+
+def test_new_finds_a_collision_with_a_sealed_phone_when_it_holds_a_key(sealed_repo, keys):
+    seal_as(sealed_repo, keys)
+    args = ("new", "customer", "--name", "张三", "--phone", SECRET_PHONE, "--channel", "到店", "--grade", "C",
+            "--registered-by", "liuyang")
+    code, out, err = run_as("liuyang", keys, *args, repo=sealed_repo)
+    assert code == 1 and "撞单" in err and SECRET_NAME not in err
+
+
+def test_hostile_sealed_values_give_findings_not_tracebacks(sealed_repo, keys):
+    path = sealed_repo.root / FILE
+    stranger_sealed = sealing.seal([SECRET_PHONE], [keys.public("stranger")], "C2026-0001", "phones")
+    cases = {
+        "malformed": "age:v1:!!!not base64",
+        "not age": "age:v1:" + "QUFBQQ==",
+        "truncated": sealing.seal("x", [keys.public("ci")], "C2026-0001", "name")[:120],
+        "stranger": stranger_sealed,
+    }
+    for label, value in cases.items():
+        sealed_repo.write(FILE, ORIGINAL.replace('name: "诸葛青云"   # 先生', f"name: '{value}'")
+                          .replace("phones:\n  - '13916052231'   # 本人\n  - '021-64381234'\n", f"phones: '{value}'\n"))
+        for who in (None, "ci", "liuyang"):
+            code, out, err = run_as(who, keys, "check", "--format", "json", repo=sealed_repo)
+            assert code in (0, 1), (label, who, err)
+            json.loads(out)
+            code, out, err = run_as(who, keys, "unseal", "C2026-0001", repo=sealed_repo)
+            assert code in (1, 2), (label, who, err)
+            assert "打不开" in err or "KEHU_AGE_IDENTITY" in err, (label, who, err)
+        assert path.exists()

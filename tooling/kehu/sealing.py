@@ -43,7 +43,6 @@ SEALED_PATTERN = f"^{re.escape(PREFIX)}{AGE_MAGIC_B64}[A-Za-z0-9+/]*={{0,2}}$"
 SEALABLE = "x-kehu-sealable"  # the schema annotation: this top-level field may hold a sealed value
 IDENTITY_ENV = "KEHU_AGE_IDENTITY"
 RECIPIENT = re.compile(r"age1[0-9a-z]{58}")
-OWNER_READS = "owner"  # a reader word in policy: the record's owner (always added)
 
 
 def is_sealed(value) -> bool:
@@ -220,15 +219,20 @@ def in_force(policy: dict) -> bool:
 
 def demand(repo, record) -> Demand:
     """What policy asks of one record at its level."""
-    from kehu.domain.vocabulary import DEFAULT_CONFIDENTIALITY
+    return demand_for(repo.policy, repo.schemas, repo.ids("staff"), record)
 
-    config = settings(repo.policy, repo.schemas)
+
+def demand_for(policy: dict, schemas, staff: dict, record) -> Demand:
+    """What `policy` asks of one record, with these schemas and staff (id -> record)."""
+    from kehu.domain.vocabulary import CONFIDENTIALITY, DEFAULT_CONFIDENTIALITY
+
+    config = settings(policy, schemas)
     level = record.data.get("confidentiality", DEFAULT_CONFIDENTIALITY)
+    level = level if level in CONFIDENTIALITY else list(CONFIDENTIALITY)[-1]  # a level nobody knows: the strictest
     rule = config["levels"].get(level) or {}
-    sealable = sealable_fields(repo.schemas, record.kind)
+    sealable = sealable_fields(schemas, record.kind)
     present = set(record.data) | set(record.withheld or ())
     fields = tuple(f for f in rule.get("fields", ()) if f in sealable and f in present)
-    staff = repo.ids("staff")
     recipients, missing = [], []
     owner = record.data.get("owner")
     readers = [owner] if owner in staff else []
