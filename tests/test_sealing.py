@@ -11,7 +11,7 @@ import sys
 import pytest
 from pyrage import x25519
 
-from conftest import STAFF, kehu
+from conftest import EMAIL, STAFF, kehu, pr_commit, pr_git, pr_review
 from kehu import sealing
 
 SECRET_PHONE = "13916052231"
@@ -290,3 +290,76 @@ def test_hostile_sealed_values_give_findings_not_tracebacks(sealed_repo, keys):
             assert code in (1, 2), (label, who, err)
             assert "打不开" in err or "KEHU_AGE_IDENTITY" in err, (label, who, err)
         assert path.exists()
+
+
+@pytest.fixture
+def sealed_history(sealed_repo, keys):
+    """The sealed repository as main (staff with git identities and keys), and a branch."""
+    for staff_id, (name, role, dept) in STAFF.items():
+        sealed_repo.staff(staff_id, name, role, dept, extra=f"age_recipient: {keys.public(staff_id)}\n"
+                          f"git:\n  emails: ['{EMAIL.format(staff_id)}']\n  handle: gh-{staff_id}\n")
+    seal_as(sealed_repo, keys)
+    pr_git(sealed_repo.root, "init", "-q")
+    pr_commit(sealed_repo.root, "records", author="sunmin", when="2026-11-10T12:00:00+08:00")
+    pr_git(sealed_repo.root, "checkout", "-q", "-b", "change")
+    return sealed_repo
+
+
+def test_k811_a_field_in_the_clear(sealed_history, keys, monkeypatch):
+    monkeypatch.delenv(sealing.IDENTITY_ENV, raising=False)
+    sealed_history.customer(id="C2026-0003", name="上官飞燕", phone="13512345678", registered_at="2026-11-18 09:00:00",
+                            extra="confidentiality: 机密\n")
+    pr_commit(sealed_history.root, "new customer in the clear")
+    code, document = pr_review(sealed_history, "--select", "K811")
+    assert code == 1 and len([f for f in document["findings"] if f["code"] == "K811"]) == 2  # name, phones
+    seal_as(sealed_history, keys)
+    pr_commit(sealed_history.root, "sealed", when="2026-11-18T10:05:00+08:00")
+    code, document = pr_review(sealed_history, "--select", "K811")
+    assert code == 0 and document["findings"] == []
+    monkeypatch.setenv(sealing.IDENTITY_ENV, str(keys.file("ci")))
+    code, document = pr_review(sealed_history, "--select", "K811")
+    assert code == 0 and document["findings"] == []
+
+
+def test_k811_sealed_to_a_reader_policy_does_not_allow(sealed_history, keys, monkeypatch):
+    path = sealed_history.root / FILE
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("phones: "))
+    readers = [keys.public(w) for w in ("ci", "liuyang", "sunmin", "wangli")]  # wangli is not a reader
+    path.write_text(text.replace(line, "phones: " + sealing.seal([SECRET_PHONE], readers, "C2026-0001", "phones")),
+                    encoding="utf-8")
+    pr_commit(sealed_history.root, "a colleague added")
+    monkeypatch.delenv(sealing.IDENTITY_ENV, raising=False)
+    code, document = pr_review(sealed_history, "--select", "K811")
+    assert code == 1 and "4 个收件人" in document["findings"][0]["message"]  # counted without a key
+    monkeypatch.setenv(sealing.IDENTITY_ENV, str(keys.file("ci")))
+    code, document = pr_review(sealed_history, "--select", "K811")
+    messages = " ".join(f["message"] for f in document["findings"])
+    assert code == 1 and "wangli" in messages
+
+
+def test_k811_a_value_copied_from_another_record_or_malformed(sealed_history, keys, monkeypatch):
+    path = sealed_history.root / FILE
+    text = path.read_text(encoding="utf-8")
+    name_line = next(line for line in text.splitlines() if line.startswith("name: "))
+    notes_line = next(line for line in text.splitlines() if line.startswith("notes: "))
+    path.write_text(text.replace(notes_line, "notes: " + name_line[len("name: "):])
+                    .replace(name_line, "name: age:v1:YWdlLWVuY3J5cHRpb24ub3JnL3YxCgo="), encoding="utf-8")
+    pr_commit(sealed_history.root, "copied")
+    monkeypatch.setenv(sealing.IDENTITY_ENV, str(keys.file("ci")))
+    code, document = pr_review(sealed_history, "--select", "K811")
+    messages = " ".join(f["message"] for f in document["findings"])
+    assert code == 1 and "复制" in messages and "损坏" in messages
+
+
+def test_k806_compares_sealed_phones_with_the_ci_key(sealed_history, keys, monkeypatch):
+    sealed_history.customer(id="C2026-0003", name="新客户", phone=SECRET_PHONE, owner="wangli",
+                            registered_at="2026-11-18 09:00:00")
+    pr_commit(sealed_history.root, "registers a phone that is sealed on main", author="wangli")
+    monkeypatch.delenv(sealing.IDENTITY_ENV, raising=False)
+    code, document = pr_review(sealed_history, "--select", "K806")
+    assert [f["code"] for f in document["findings"]] == []  # it cannot see the sealed phone
+    monkeypatch.setenv(sealing.IDENTITY_ENV, str(keys.file("ci")))
+    code, document = pr_review(sealed_history, "--select", "K806")
+    assert code == 1 and [f["code"] for f in document["findings"]] == ["K806"]
+    assert SECRET_NAME not in json.dumps(document, ensure_ascii=False)

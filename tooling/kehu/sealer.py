@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kehu.edit import EditRefused, RecordText, locked
 from kehu.findings import Text
 from kehu.load import Record
-from kehu.sealing import Unreadable, demand, in_force, is_sealed, open_value, seal, sealable_fields
+from kehu.sealing import demand, in_force, open_record, seal
 
 
 @dataclass
@@ -34,17 +34,8 @@ def reseal_text(repo, text: RecordText, kind: str, file: str, keys: list, everyt
     edits made in `text`. `everything`: re-seal every sealed value (the readers changed), which
     needs a key that opens each one. Raises EditRefused."""
     raw = text.data()
-    record = Record(kind, file, dict(raw))
-    opened, unreadable = {}, {}
-    for name in sealable_fields(repo.schemas, kind):
-        if is_sealed(raw.get(name)):
-            try:
-                opened[name] = open_value(raw[name], keys)
-                record.data[name] = opened[name].value
-            except Unreadable as problem:
-                unreadable[name] = problem
-                del record.data[name]
-    record.withheld = unreadable or None
+    record = open_record(Record(kind, file, raw), repo.schemas, keys)
+    opened, unreadable = record.opened or {}, record.withheld or {}
     wanted = demand(repo, record)
     record_id = raw.get("id")
     changes = {}

@@ -266,6 +266,29 @@ class Tally:
                     "what could be read; those values were not compared (e.g. for phone collisions)")
 
 
+def open_fields(data: dict, fields, keys: list) -> tuple[dict, dict, dict]:
+    """A copy of `data` with the sealed values among `fields` opened where `keys` open them and
+    the others left out; with {field: Opened} and {field: Unreadable}."""
+    data, opened, withheld = dict(data), {}, {}
+    for name in fields:
+        if is_sealed(data.get(name)):
+            try:
+                opened[name] = open_value(data[name], keys)
+                data[name] = opened[name].value
+            except Unreadable as problem:
+                withheld[name] = problem
+                del data[name]
+    return data, opened, withheld
+
+
+def open_record(record, schemas, keys: list):
+    """A copy of a record as written (a file, a git blob), opened as `open_fields` does."""
+    from kehu.load import Record
+
+    data, opened, withheld = open_fields(record.data, sealable_fields(schemas, record.kind), keys)
+    return Record(record.kind, record.file, data, opened=opened or None, withheld=withheld or None)
+
+
 def open_records(repo, schemas) -> list:
     """Open what this process can; take the rest out of the records' data (`record.withheld`).
     Returns the records whose data changed by opening, for the schemas to check again."""
@@ -277,24 +300,12 @@ def open_records(repo, schemas) -> list:
         fields = fields_of.get(record.kind) if record.kind else None
         if not fields or not any(is_sealed(record.data.get(f)) for f in fields):
             continue
-        data = dict(record.data)
-        for field in fields:
-            value = data.get(field)
-            if not is_sealed(value):
-                continue
-            try:
-                opened = open_value(value, keys)
-            except Unreadable as unreadable:
-                del data[field]
-                record.withheld = {**(record.withheld or {}), field: unreadable}
-                tally.withheld += 1
-                tally.malformed += unreadable.malformed
-                continue
-            data[field] = opened.value
-            record.opened = {**(record.opened or {}), field: opened}
-            tally.opened += 1
-        record.data = data
-        if record.opened:
+        record.data, opened, withheld = open_fields(record.data, fields, keys)
+        record.opened, record.withheld = opened or None, withheld or None
+        tally.opened += len(opened)
+        tally.withheld += len(withheld)
+        tally.malformed += sum(problem.malformed for problem in withheld.values())
+        if opened:
             changed.append(record)
     repo.sealing = tally
     return changed

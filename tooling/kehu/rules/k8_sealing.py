@@ -5,19 +5,8 @@ from __future__ import annotations
 
 from kehu.domain.vocabulary import DEFAULT_CONFIDENTIALITY
 from kehu.findings import Hit, Text
-from kehu.load import Record
 from kehu.rules.base import rule
-from kehu.sealing import (
-    IdentityProblem,
-    Unreadable,
-    demand_for,
-    identities,
-    in_force,
-    is_sealed,
-    open_value,
-    sealable_fields,
-    stanzas,
-)
+from kehu.sealing import IdentityProblem, demand_for, identities, in_force, is_sealed, open_record, stanzas
 
 AGE_X25519 = "X25519"  # the only kind of recipient kehu seals to (age1… public keys)
 
@@ -63,17 +52,8 @@ def sealing(review):
 
 def _judge(review, schemas, keys, names, change, after):
     raw = after.data
-    record = Record(after.kind, after.file, dict(raw))
-    opened, unreadable = {}, {}
-    for name in sealable_fields(schemas, "customer"):
-        if is_sealed(raw.get(name)):
-            try:
-                opened[name] = open_value(raw[name], keys)
-                record.data[name] = opened[name].value
-            except Unreadable as problem:
-                unreadable[name] = problem
-                del record.data[name]
-    record.withheld = unreadable or None
+    record = open_record(after, schemas, keys)
+    opened, unreadable = record.opened or {}, record.withheld or {}
     wanted = demand_for(review.policy, schemas, review.staff, record)
     level = raw.get("confidentiality", DEFAULT_CONFIDENTIALITY)
     for name in wanted.fields:
