@@ -229,6 +229,8 @@ def test_k301_across_sealed_records_needs_the_ci_key(sealed_repo, keys):
     assert code == 1 and [f["code"] for f in found] == ["K301"], err
     assert "打不开" not in err
     assert SECRET_PHONE not in out  # masked in the message, as before
+    for cached in (sealed_repo.root / ".kehu-cache").rglob("*"):  # what CI opened is never cached
+        assert not cached.is_file() or SECRET_PHONE.encode() not in cached.read_bytes(), cached
 
 
 def test_without_a_key_every_command_works_on_what_it_can_read(sealed_repo, keys, tmp_path):
@@ -363,3 +365,35 @@ def test_k806_compares_sealed_phones_with_the_ci_key(sealed_history, keys, monke
     code, document = pr_review(sealed_history, "--select", "K806")
     assert code == 1 and [f["code"] for f in document["findings"]] == ["K806"]
     assert SECRET_NAME not in json.dumps(document, ensure_ascii=False)
+
+
+# --- the site ------------------------------------------------------------------------------------
+
+def test_site_without_a_key_shows_a_sealed_customer_like_a_confidential_one(sealed_repo, keys):
+    """A 秘密 customer whose name and phones policy seals: without a key the build shows it like
+    a 机密 one; with the CI key as today (masked); --full with a reader's key in the clear."""
+    sealed_repo.write("records/policy.yaml", f"reclaim_after_days: 60\nsealing:\n  ci_recipient: {keys.public('ci')}\n"
+                      "  levels:\n    秘密: {fields: [name, phones], readers: [市场总监]}\n")
+    sealed_repo.customer(id="C2026-0002", name="欧阳明", phone="13812345678", registered_at="2026-11-12 10:00:00")
+    seal_as(sealed_repo, keys)
+    page = sealed_repo.root / "_site" / "customers" / "C2026-0002" / "index.html"
+
+    def everything(folder):
+        return "".join(p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*")
+                       if p.suffix in (".html", ".js", ".json"))
+
+    code, out, err = run_as(None, keys, "build", repo=sealed_repo)
+    assert code == 0, err
+    shown = page.read_text(encoding="utf-8")
+    assert "C2026-0002" in shown and "age:v1:" not in shown and "8****5678" not in shown
+    site = everything(sealed_repo.root / "_site")
+    assert "欧阳明" not in site and "age:v1:" not in site and SECRET_NAME not in site
+    code, out, err = run_as("ci", keys, "build", repo=sealed_repo)
+    assert code == 0, err
+    shown = page.read_text(encoding="utf-8")
+    assert "欧阳明" in shown and "138****5678" in shown and "13812345678" not in shown
+    assert SECRET_NAME not in everything(sealed_repo.root / "_site")  # 机密 stays 机密
+    code, out, err = run_as("sunmin", keys, "build", "--full", repo=sealed_repo)
+    assert code == 0, err
+    full = everything(sealed_repo.root / "_site_full")
+    assert "13812345678" in full and SECRET_PHONE in full and SECRET_NAME in full

@@ -79,8 +79,17 @@ def _run_check(settings: Settings, loaded: Repository | None = None) -> CheckRes
         findings = apply_rules(repo, CHECK_RULES, settings)
         answer = result_of(repo, findings, root), incremental.snapshot_of(repo, key, files, states, state, findings)
     result, snapshot = answer
-    cache.save(root, snapshot)
+    if not _opened_sealed(result.repo):
+        cache.save(root, snapshot)
     return _with_repository(settings, files, states, result)
+
+
+def _opened_sealed(repo: Repository | None) -> bool:
+    """Whether this run opened sealed values: its findings and the cache's columns (phones for
+    K301) would hold them in the clear, in a folder CI may keep between runs (actions/cache).
+    Such a run is not cached."""
+    tally = getattr(repo, "sealing", None)
+    return bool(tally and tally.opened)
 
 
 def _with_repository(settings: Settings, files: list[str], states: list[str], result: CheckResult) -> CheckResult:

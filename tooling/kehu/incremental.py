@@ -173,6 +173,8 @@ def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], stat
             loaded[relative] = load_file(root, relative, max_bytes)
     part = assemble(root, settings.today, ((f, *loaded[f]) for f in sorted(loaded)))
     validate(part, schemas)
+    if part.sealing.opened:  # nothing opened may reach the cache (kehu.check._opened_sealed)
+        return None
 
     read = {relative: None for relative in loaded} | {record.file: record for record in part.records}
     whole = Repository(root=root, today=settings.today, files=len(files), records=old.records(read, removed))
