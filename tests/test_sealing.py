@@ -7,11 +7,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pyrage import x25519
 
-from conftest import EMAIL, STAFF, kehu, pr_commit, pr_git, pr_review
+from conftest import EMAIL, STAFF, git, kehu, pr_commit, pr_git, pr_review
 from kehu import sealing
 
 SECRET_PHONE = "13916052231"
@@ -56,7 +57,7 @@ def run_as(who, keys, *args, repo, today="2026-11-20"):
     env.pop(sealing.IDENTITY_ENV, None)
     if who is not None:
         env[sealing.IDENTITY_ENV] = str(keys.file(who))
-    extra = ["--repo", str(repo.root), *(["--today", today] if today else [])]
+    extra = ["--repo", str(repo if isinstance(repo, Path) else repo.root), *(["--today", today] if today else [])]
     done = subprocess.run([sys.executable, "-m", "kehu", *args, *extra], capture_output=True, text=True, env=env)
     assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, done.stdout, done.stderr
@@ -397,3 +398,47 @@ def test_site_without_a_key_shows_a_sealed_customer_like_a_confidential_one(seal
     assert code == 0, err
     full = everything(sealed_repo.root / "_site_full")
     assert "13812345678" in full and SECRET_PHONE in full and SECRET_NAME in full
+
+
+# --- a clone holds only what its holder may read -------------------------------------------------
+
+def every_byte(clone) -> bytes:
+    """Every file of a clone's work tree and .git, and every git object unpacked."""
+    files = b"".join(p.read_bytes() for p in clone.rglob("*") if p.is_file() and not p.is_symlink())
+    objects = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=clone, capture_output=True,
+                             check=True).stdout
+    return files + objects
+
+
+def test_a_clone_without_the_key_holds_no_confidential_phone_or_name(sealed_repo, keys, tmp_path):
+    sealed_repo.write(FILE, ORIGINAL)
+    seal_as(sealed_repo, keys)  # sealed before its first commit
+    git(sealed_repo.root, "init", "-q")
+    git(sealed_repo.root, "add", "-A")
+    git(sealed_repo.root, "commit", "-q", "-m", "records")
+    clone = tmp_path / "salesperson"
+    subprocess.run(["git", "clone", "-q", str(sealed_repo.root), str(clone)], check=True, capture_output=True)
+    everything = every_byte(clone)
+    assert len(everything) > 10_000 and b"C2026-0001" in everything  # the search does see the files
+    for secret in (SECRET_PHONE, "139 1605 2231", "64381234", "13800001111", SECRET_NAME, "周末"):
+        assert secret.encode("utf-8") not in everything, secret
+    code, out, err = run_as(None, keys, "check", repo=clone)
+    assert code in (0, 1) and "加密字段打不开" in err, err
+    code, out, err = run_as("liuyang", keys, "unseal", "C2026-0001", repo=clone)  # the owner's key opens it
+    assert code == 0 and SECRET_PHONE in out and SECRET_NAME in out
+    code, out, err = run_as("wangli", keys, "unseal", "C2026-0001", repo=clone)  # a colleague's does not
+    assert code == 1 and SECRET_PHONE not in out
+
+
+def test_history_written_before_sealing_still_holds_the_phone(sealed_repo, keys, tmp_path):
+    """Why README says to rewrite history: sealing now does not reach the commits before."""
+    sealed_repo.write(FILE, ORIGINAL)
+    git(sealed_repo.root, "init", "-q")
+    git(sealed_repo.root, "add", "-A")
+    git(sealed_repo.root, "commit", "-q", "-m", "in the clear")
+    seal_as(sealed_repo, keys)
+    git(sealed_repo.root, "commit", "-q", "-am", "sealed")
+    clone = tmp_path / "salesperson"
+    subprocess.run(["git", "clone", "-q", str(sealed_repo.root), str(clone)], check=True, capture_output=True)
+    assert SECRET_PHONE not in (clone / FILE).read_text(encoding="utf-8")
+    assert SECRET_PHONE.encode() in every_byte(clone)
