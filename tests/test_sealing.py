@@ -442,3 +442,17 @@ def test_history_written_before_sealing_still_holds_the_phone(sealed_repo, keys,
     subprocess.run(["git", "clone", "-q", str(sealed_repo.root), str(clone)], check=True, capture_output=True)
     assert SECRET_PHONE not in (clone / FILE).read_text(encoding="utf-8")
     assert SECRET_PHONE.encode() in every_byte(clone)
+
+
+def test_someone_who_left_is_no_reader_once_the_ci_key_reseals(sealed_repo, keys):
+    sealed_repo.write(FILE, ORIGINAL)
+    seal_as(sealed_repo, keys)
+    assert run_as("sunmin", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 0
+    sealed_repo.staff("sunmin", "孙敏", "市场总监", "市场推广中心", active=False,
+                      extra=f"age_recipient: {keys.public('sunmin')}\n")
+    sealed_repo.staff("zhouhui", "周慧", "市场总监", "市场推广中心", extra=f"age_recipient: {keys.public('zhouhui')}\n")
+    code, out, err = run_as("ci", keys, "seal", repo=sealed_repo)
+    assert code == 0 and "已加密 3 个值" in err, err
+    assert run_as("sunmin", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 1
+    assert run_as("zhouhui", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 0  # the new director reads
+    assert run_as("liuyang", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 0

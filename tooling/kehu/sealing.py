@@ -235,10 +235,10 @@ def demand_for(policy: dict, schemas, staff: dict, record) -> Demand:
     fields = tuple(f for f in rule.get("fields", ()) if f in sealable and f in present)
     recipients, missing = [], []
     owner = record.data.get("owner")
-    readers = [owner] if owner in staff else []
+    working = {i for i, member in staff.items() if member.data.get("active", True) is not False}  # who left reads nothing new
+    readers = [owner] if owner in working else []
     roles = set(rule.get("readers", ()))
-    readers += sorted(i for i, member in staff.items()
-                      if member.data.get("role") in roles and member.data.get("active", True) and i != owner)
+    readers += sorted(i for i in working if staff[i].data.get("role") in roles and i != owner)
     for reader in readers:
         key = staff[reader].data.get("age_recipient")
         (recipients.append(key) if isinstance(key, str) and RECIPIENT.fullmatch(key) else missing.append(reader))
