@@ -456,3 +456,33 @@ def test_someone_who_left_is_no_reader_once_the_ci_key_reseals(sealed_repo, keys
     assert run_as("sunmin", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 1
     assert run_as("zhouhui", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 0  # the new director reads
     assert run_as("liuyang", keys, "unseal", "C2026-0001", repo=sealed_repo)[0] == 0
+
+
+def test_git_filter_repo_takes_the_clear_text_out_of_history_as_readme_says(sealed_repo, keys, tmp_path):
+    """README's way: the clear values, one `value==>***` line each, through
+    `git filter-repo --replace-text`; a clone of the rewritten repository holds none of them."""
+    filter_repo = Path(sys.executable).with_name("git-filter-repo")
+    sealed_repo.write(FILE, ORIGINAL)
+    git(sealed_repo.root, "init", "-q")
+    git(sealed_repo.root, "add", "-A")
+    git(sealed_repo.root, "commit", "-q", "-m", "in the clear")
+    seal_as(sealed_repo, keys)
+    git(sealed_repo.root, "commit", "-q", "-am", "sealed")
+    code, opened, err = run_as("ci", keys, "unseal", "C2026-0001", repo=sealed_repo)
+    assert code == 0, err
+    secrets = [SECRET_NAME, SECRET_PHONE, "021-64381234", "客户周末才有空", "老家电话 13800001111"]
+    assert all(secret in opened for secret in secrets)
+    listing = tmp_path / "clear-values.txt"
+    listing.write_text("".join(f"{secret}==>***\n" for secret in secrets), encoding="utf-8")
+    rewritten = tmp_path / "rewritten"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(sealed_repo.root), str(rewritten)], check=True)
+    env = {**os.environ, "PATH": os.pathsep.join([str(filter_repo.parent), os.environ["PATH"]])}
+    subprocess.run([str(filter_repo), "--replace-text", str(listing)], cwd=rewritten, check=True, env=env,
+                   capture_output=True)
+    clone = tmp_path / "salesperson"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(rewritten), str(clone)], check=True, capture_output=True)
+    everything = every_byte(clone)
+    assert b"C2026-0001" in everything
+    for secret in secrets:
+        assert secret.encode("utf-8") not in everything, secret
+    assert run_as("liuyang", keys, "unseal", "C2026-0001", repo=clone)[1].count(SECRET_PHONE) == 1  # still opens
