@@ -430,14 +430,19 @@ def test_a_clone_without_the_key_holds_no_confidential_phone_or_name(sealed_repo
     assert code == 1 and SECRET_PHONE not in out
 
 
+def clear_then_sealed(repo, keys) -> None:
+    """A history whose first commit has the customer in the clear and the second sealed."""
+    repo.write(FILE, ORIGINAL)
+    git(repo.root, "init", "-q")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "in the clear")
+    seal_as(repo, keys)
+    git(repo.root, "commit", "-q", "-am", "sealed")
+
+
 def test_history_written_before_sealing_still_holds_the_phone(sealed_repo, keys, tmp_path):
     """Why README says to rewrite history: sealing now does not reach the commits before."""
-    sealed_repo.write(FILE, ORIGINAL)
-    git(sealed_repo.root, "init", "-q")
-    git(sealed_repo.root, "add", "-A")
-    git(sealed_repo.root, "commit", "-q", "-m", "in the clear")
-    seal_as(sealed_repo, keys)
-    git(sealed_repo.root, "commit", "-q", "-am", "sealed")
+    clear_then_sealed(sealed_repo, keys)
     clone = tmp_path / "salesperson"
     subprocess.run(["git", "clone", "-q", str(sealed_repo.root), str(clone)], check=True, capture_output=True)
     assert SECRET_PHONE not in (clone / FILE).read_text(encoding="utf-8")
@@ -462,12 +467,7 @@ def test_git_filter_repo_takes_the_clear_text_out_of_history_as_readme_says(seal
     """README's way: the clear values, one `value==>***` line each, through
     `git filter-repo --replace-text`; a clone of the rewritten repository holds none of them."""
     filter_repo = Path(sys.executable).with_name("git-filter-repo")
-    sealed_repo.write(FILE, ORIGINAL)
-    git(sealed_repo.root, "init", "-q")
-    git(sealed_repo.root, "add", "-A")
-    git(sealed_repo.root, "commit", "-q", "-m", "in the clear")
-    seal_as(sealed_repo, keys)
-    git(sealed_repo.root, "commit", "-q", "-am", "sealed")
+    clear_then_sealed(sealed_repo, keys)
     code, opened, err = run_as("ci", keys, "unseal", "C2026-0001", repo=sealed_repo)
     assert code == 0, err
     secrets = [SECRET_NAME, SECRET_PHONE, "021-64381234", "客户周末才有空", "老家电话 13800001111"]
