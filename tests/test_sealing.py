@@ -486,3 +486,20 @@ def test_git_filter_repo_takes_the_clear_text_out_of_history_as_readme_says(seal
     for secret in secrets:
         assert secret.encode("utf-8") not in everything, secret
     assert run_as("liuyang", keys, "unseal", "C2026-0001", repo=clone)[1].count(SECRET_PHONE) == 1  # still opens
+
+
+def test_replacing_a_value_keeps_bom_crlf_and_every_other_line(tmp_path):
+    from kehu.edit import RecordText
+
+    path = tmp_path / "C2026-0002.yaml"
+    original = ("\ufeffid: C2026-0002\r\nname: 李强  # 先生 13700002222\r\nphones: ['13700002222',\r\n  '021-64381234']  # 两个\r\n"
+                "tags:\r\n- a  # 老客户\r\n- b\r\nnotes: >-\r\n  long\r\n  text\r\ngrade: C  # 保留\r\nwechat: x")
+    path.write_bytes(original.encode("utf-8"))
+    text = RecordText(path)
+    fields = ("name", "phones", "tags", "notes", "wechat")
+    for name in fields:
+        text.replace_value(name, f"age:v1:{name}")
+    text.save({**text.original.data, **{name: f"age:v1:{name}" for name in fields}})
+    assert path.read_bytes().decode("utf-8") == (
+        "\ufeffid: C2026-0002\r\nname: age:v1:name\r\nphones: age:v1:phones\r\ntags: age:v1:tags\r\n"
+        "notes: age:v1:notes\r\ngrade: C  # 保留\r\nwechat: age:v1:wechat")
