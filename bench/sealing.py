@@ -99,7 +99,7 @@ def main() -> None:
     give_keys(sealed, keys)
     seconds, _ = kehu(sealed, "seal", identity=keys / "ci.txt")
     values = sum(text.count("age:v1:") for text in
-                 (p.read_text(encoding="utf-8") for p in (sealed / "records" / "customers").rglob("*.yaml")))
+                 (p.read_text(encoding="utf-8", errors="replace") for p in (sealed / "records" / "customers").rglob("*.yaml")))
     print(f"{made} of {options.customers} customers made 机密; kehu seal sealed {values} values in {seconds:.1f} s",
           file=sys.stderr)
     runs = {
