@@ -503,3 +503,11 @@ def test_replacing_a_value_keeps_bom_crlf_and_every_other_line(tmp_path):
     assert path.read_bytes().decode("utf-8") == (
         "\ufeffid: C2026-0002\r\nname: age:v1:name\r\nphones: age:v1:phones\r\ntags: age:v1:tags\r\n"
         "notes: age:v1:notes\r\ngrade: C  # 保留\r\nwechat: age:v1:wechat")
+
+
+def test_a_sealable_field_written_wrong_is_explained_as_before(repo):
+    repo.customer(extra="budget_wan: 三十万\nnotes: [一, 二]\n")
+    messages = {f["message"] for f in repo.run("K101")}
+    assert any("budget_wan" in m and "应为数字" in m for m in messages), messages
+    assert any("notes" in m and "应为文字" in m for m in messages), messages
+    assert not any("age:v1" in m or "格式不对" in m for m in messages), messages

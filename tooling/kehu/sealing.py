@@ -188,10 +188,21 @@ def sealable_fields(schemas, kind: str) -> tuple[str, ...]:
     return tuple(name for name, spec in properties.items() if isinstance(spec, dict) and spec.get(SEALABLE))
 
 
+SEALED_BRANCH = {"type": "string", "pattern": SEALED_PATTERN}
+
+
+def plain_branch(node) -> dict | None:
+    """Of a schema node accept_sealed made, the field's own schema; else None."""
+    branches = node.get("anyOf") if isinstance(node, dict) else None
+    if isinstance(branches, list) and len(branches) == 2 and branches[1] == SEALED_BRANCH:
+        return branches[0]
+    return None
+
+
 def accept_sealed(node: dict) -> dict:
     """A sealable property's schema, made to accept a sealed string too (kehu.validate)."""
     plain = {k: v for k, v in node.items() if k != SEALABLE}
-    return {"anyOf": [plain, {"type": "string", "pattern": SEALED_PATTERN}],
+    return {"anyOf": [plain, SEALED_BRANCH],
             **{k: plain[k] for k in ("title", "description") if k in plain}}
 
 

@@ -24,7 +24,7 @@ from kehu.findings import Hit, Text
 from kehu.load import Repository
 from kehu.load.locate import locate
 from kehu.load.yamlfile import YamlTime
-from kehu.sealing import SEALABLE, accept_sealed, open_records
+from kehu.sealing import SEALABLE, accept_sealed, is_sealed, open_records, plain_branch
 from kehu.timeutil import in_range, parse_datetime
 
 KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal", "appeal")
@@ -238,7 +238,11 @@ class Schemas:
 
 def _meant_branch(error) -> list:
     """Of a oneOf/anyOf, the errors of the branch the writer evidently meant: the first whose
-    own type fits the value (a mapping for a per-grade table), else jsonschema's best guess."""
+    own type fits the value (a mapping for a per-grade table), else jsonschema's best guess.
+    A sealable field's: the field's own schema, unless the value looks sealed."""
+    if plain_branch(error.schema) is not None:
+        meant = 1 if is_sealed(error.instance) else 0
+        return [sub for sub in error.context if sub.relative_schema_path[0] == meant]
     branches: dict = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
