@@ -511,3 +511,29 @@ def test_a_sealable_field_written_wrong_is_explained_as_before(repo):
     assert any("budget_wan" in m and "应为数字" in m for m in messages), messages
     assert any("notes" in m and "应为文字" in m for m in messages), messages
     assert not any("age:v1" in m or "格式不对" in m for m in messages), messages
+
+
+def test_pre_commit_hook_seals_the_staged_customer_files(sealed_repo, keys):
+    """The hook as pre-commit runs it: its entry, split into words, with the staged files that
+    match `files` appended, from the top of the repository."""
+    import re
+    import shlex
+
+    import yaml
+
+    hook = next(h for h in yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+                if h["id"] == "kehu-seal")
+    assert hook["language"] == "python" and hook["pass_filenames"] is True
+    sealed_repo.write(FILE, ORIGINAL)
+    other = sealed_repo.customer(id="C2026-0002", name="欧阳明", phone="13812345678", registered_at="2026-11-12 10:00:00",
+                                 extra="confidentiality: 机密\n")
+    before = other.read_bytes()
+    staged = [f for f in (FILE, "records/staff/liuyang.yaml") if re.search(hook["files"], f)]
+    assert staged == [FILE]
+    env = {k: v for k, v in os.environ.items() if k != sealing.IDENTITY_ENV}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
+    run = subprocess.run([*shlex.split(hook["entry"]), *staged], cwd=sealed_repo.root, env=env, capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stderr
+    assert SECRET_PHONE not in (sealed_repo.root / FILE).read_text(encoding="utf-8")
+    assert other.read_bytes() == before  # not staged: not touched

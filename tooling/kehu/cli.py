@@ -233,10 +233,11 @@ def export(ctx, **options):
     return export.run(ctx, **options)
 
 
-@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.argument("ids", nargs=-1, metavar="[ID|FILE]...")
 @repository_command(cli)
 def seal(ctx, **options):
-    """按政策 sealing 把客户档案的敏感字段加密（age），加密给归属人、可读岗位和 CI；已加密的不重复。"""
+    """按政策 sealing 把客户档案的敏感字段加密（age），加密给归属人、可读岗位和 CI；已加密的不重复。
+    给了客户编号或文件时只处理它们（pre-commit 钩子传入暂存的文件）。"""
     from kehu.commands import seal
 
     return seal.seal(ctx, **options)

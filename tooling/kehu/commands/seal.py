@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from kehu.commands import Failure, Run
 from kehu.findings import Text
@@ -22,8 +23,9 @@ def seal(ctx: Run, ids: tuple[str, ...]) -> int:
     from kehu.sealer import seal_repository
 
     keys = _keys(required=False)
-    repository = ctx.prepare()
-    done = seal_repository(repository, keys, set(ids) if ids else None)
+    wanted = {_record_id(item) for item in ids}
+    repository = _prepare_only(ctx, wanted) if wanted else ctx.prepare()
+    done = seal_repository(repository, keys, wanted or None)
     if done.off:
         ctx.say("政策里没有 sealing.ci_recipient：加密存放没有启用，未改动任何文件",
                 "policy has no sealing.ci_recipient: sealing is off; nothing written")
@@ -41,6 +43,24 @@ def seal(ctx: Run, ids: tuple[str, ...]) -> int:
     elif not done.refused:
         ctx.say("没有需要加密的值，未改动任何文件", "nothing to seal; no file changed")
     return 1 if done.refused else 0
+
+
+def _record_id(item: str) -> str:
+    """An id, or a record file's path as pre-commit passes it (records/customers/2026/C2026-0001.yaml)."""
+    return Path(item).stem if item.endswith((".yaml", ".yml")) else item
+
+
+def _prepare_only(ctx: Run, ids: set[str]):
+    """Staff, policy and these customers only: what sealing them needs, without reading every
+    record (the pre-commit hook passes the staged files)."""
+    from kehu.load import RECORDS_DIR, load_repository, record_files
+    from kehu.validate import Schemas, schema_dir, validate
+
+    files = [f for f in record_files(ctx.root)
+             if f.startswith((f"{RECORDS_DIR}/staff/", f"{RECORDS_DIR}/policy.")) or Path(f).stem in ids]
+    repository = load_repository(ctx.root, ctx.today, files)
+    validate(repository, Schemas(schema_dir(ctx.root)))
+    return repository
 
 
 def unseal(ctx: Run, record_id: str) -> int:
