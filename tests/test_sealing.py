@@ -537,3 +537,32 @@ def test_pre_commit_hook_seals_the_staged_customer_files(sealed_repo, keys):
     assert run.returncode == 0, run.stderr
     assert SECRET_PHONE not in (sealed_repo.root / FILE).read_text(encoding="utf-8")
     assert other.read_bytes() == before  # not staged: not touched
+
+
+def test_the_check_cache_rechecks_in_part_and_keeps_counting_what_it_could_not_open(sealed_repo, keys, monkeypatch):
+    from conftest import TODAY
+    from kehu.check import Settings, run_check
+
+    sealed_repo.customer(id="C2026-0002", name="欧阳明", phone="13812345678", owner="wangli",
+                         registered_at="2026-11-12 10:00:00", extra="confidentiality: 机密\n")
+    seal_as(sealed_repo, keys)
+    monkeypatch.delenv(sealing.IDENTITY_ENV, raising=False)
+    sealing._identities_cache.clear()
+
+    def check():
+        result = run_check(Settings(sealed_repo.root, TODAY, use_cache=True))
+        return result, [n.zh for n in result.notes], sorted(f.sort_key() for f in result.findings)
+
+    first, notes, _ = check()
+    assert first.files_read == first.files and any("有 5 个加密字段打不开" in n for n in notes), notes
+    cached, notes, _ = check()
+    assert cached.files_read == 0 and any("有 5 个加密字段打不开" in n for n in notes), notes
+    sealed_repo.visit(id="V2026-000002", at="2026-11-13 14:00:00")
+    partly, notes, found = check()
+    assert 0 < partly.files_read < partly.files, partly.files_read  # in part, not everything again
+    assert any("有 5 个加密字段打不开" in n for n in notes), notes
+    full = run_check(Settings(sealed_repo.root, TODAY))
+    assert found == sorted(f.sort_key() for f in full.findings)
+    (sealed_repo.root / "records/customers/2026/C2026-0002.yaml").unlink()
+    gone, notes, _ = check()
+    assert any("有 3 个加密字段打不开" in n for n in notes), notes

@@ -261,11 +261,19 @@ def demand_for(policy: dict, schemas, staff: dict, record) -> Demand:
 
 # --- opening a loaded repository ---------------------------------------------------------
 
+_NOTE = re.compile(r"\d+ sealed values could not be opened")
+
+
 @dataclass
 class Tally:
     opened: int = 0
     withheld: int = 0
     malformed: int = 0
+
+    @staticmethod
+    def is_note(text: Text) -> bool:
+        """Whether a note is one `note()` wrote (kehu.incremental keeps it up to date itself)."""
+        return _NOTE.match(text.en) is not None
 
     def note(self) -> Text | None:
         if not self.withheld:
