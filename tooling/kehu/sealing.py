@@ -18,10 +18,11 @@ and counts what it could not.
 
 Why pyrage (PyPI, Rust bindings of the `age` crate) and not Debian's `age` binary: it is a
 wheel pip installs like every other dependency (no system package for a company's laptops
-and CI images), and it runs in process. Measured on this machine: ~0.45 ms to open one
-value with the first stanza's key, ~0.17 ms more per stanza tried, ~0.55 ms to seal to four
-recipients; a subprocess per value of the `age` binary costs a few ms each, and batching
-values through one `age` process is not possible (one file per run).
+and CI images), and it runs in process, where a check opens thousands of values. Measured
+here (pyrage 1.4.0): 0.33 ms of CPU to open one value (CI's key first among the stanzas;
+each further stanza tried ~0.17 ms more), ~0.55 ms to seal one to four recipients. The
+`age` binary was not measured (not installed on this machine); it takes one file per run,
+so it would cost a process start per value.
 """
 
 from __future__ import annotations
