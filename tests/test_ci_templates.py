@@ -654,7 +654,7 @@ def test_command_runs_in_every_format(command, fmt, places):
 def test_pre_commit_hook_entry_runs_and_its_exit_status_follows_the_findings(tmp_path):
     """pre-commit runs `entry` split into words, with pass_filenames false nothing appended,
     from the top of the repository, with the hook's own environment (kehu installed) on PATH."""
-    (hook,) = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
+    hook = next(h for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8")) if h["id"] == "kehu-check")
     assert hook["language"] == "python" and hook["pass_filenames"] is False
     files = re.compile(hook["files"])
     assert files.search("records/customers/2026/C2026-0001.yaml") and files.search("schemas/customer.schema.json")

@@ -15,6 +15,7 @@ from kehu.findings import Finding
 from kehu.gitrepo import commit_of, export, open_git
 from kehu.load import RECORDS_DIR, Repository, max_file_kb
 from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules, prepare, result_of
+from kehu.sealing import sight
 from kehu.validate import schema_dir
 
 __all__ = ["CheckResult", "Settings", "prepare", "run_check"]
@@ -63,7 +64,8 @@ def _run_check(settings: Settings, loaded: Repository | None = None) -> CheckRes
     if not settings.use_cache:
         repo = loaded or prepare(root, settings.today)
         return result_of(repo, apply_rules(repo, CHECK_RULES, settings), root)
-    key = cache.key(schema_dir(root), settings.today, (settings.select, settings.ignore))
+    # what the keys held open decides the findings too (K301 across sealed phones)
+    key = cache.key(schema_dir(root), settings.today, (settings.select, settings.ignore, sight()))
     files, states = cache.survey(root)  # before reading: a file edited meanwhile is re-read next time
     state = cache.state_of(files, states)
     snapshot = cache.load(root, key)
@@ -77,8 +79,17 @@ def _run_check(settings: Settings, loaded: Repository | None = None) -> CheckRes
         findings = apply_rules(repo, CHECK_RULES, settings)
         answer = result_of(repo, findings, root), incremental.snapshot_of(repo, key, files, states, state, findings)
     result, snapshot = answer
-    cache.save(root, snapshot)
+    if not _opened_sealed(result.repo):
+        cache.save(root, snapshot)
     return _with_repository(settings, files, states, result)
+
+
+def _opened_sealed(repo: Repository | None) -> bool:
+    """Whether this run opened sealed values: its findings and the cache's columns (phones for
+    K301) would hold them in the clear, in a folder CI may keep between runs (actions/cache).
+    Such a run is not cached."""
+    tally = getattr(repo, "sealing", None)
+    return bool(tally and tally.opened)
 
 
 def _with_repository(settings: Settings, files: list[str], states: list[str], result: CheckResult) -> CheckResult:

@@ -233,6 +233,25 @@ def export(ctx, **options):
     return export.run(ctx, **options)
 
 
+@click.argument("ids", nargs=-1, metavar="[ID|FILE]...")
+@repository_command(cli)
+def seal(ctx, **options):
+    """按政策 sealing 把客户档案的敏感字段加密（age），加密给归属人、可读岗位和 CI；已加密的不重复。
+    给了客户编号或文件时只处理它们（pre-commit 钩子传入暂存的文件）。"""
+    from kehu.commands import seal
+
+    return seal.seal(ctx, **options)
+
+
+@click.argument("record_id", metavar="ID")
+@repository_command(cli)
+def unseal(ctx, record_id):
+    """显示一条记录，加密字段用 KEHU_AGE_IDENTITY 指向的私钥解开（不写回文件）。"""
+    from kehu.commands import seal
+
+    return seal.unseal(ctx, record_id)
+
+
 @cli.group()
 def new():
     """新建记录：kehu new customer|visit|complaint（缺的必填项会逐一询问）。"""

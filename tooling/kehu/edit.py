@@ -92,6 +92,23 @@ class RecordText:
         self.text = self.text[:start] + scalar(value) + self.text[end:]
         self.root = yaml.compose(self.text, Loader=yaml.SafeLoader)
 
+    def replace_value(self, key: str, plain: str) -> None:
+        """Put `plain` (a one-line YAML scalar as written) in place of the whole value of the
+        top-level `key`, whatever its style: a block list or mapping, with the comments inside
+        and after it, becomes `key: plain` on the key's line (kehu.sealer: the old value must
+        not stay, nor a comment that may repeat it)."""
+        found = self._top(key)
+        if found is None:
+            raise EditRefused(Text(f"没有顶层字段 {key}", f"no top-level field {key}"))
+        key_node, node = found
+        start = self.text.index(":", key_node.end_mark.index) + 1
+        # to the end of the value's last line: a comment there goes too (it may repeat the value)
+        end = self._end_of_line(_last_value(node))
+        if end < 0:
+            end = len(self.text)
+        self.text = self.text[:start] + " " + plain + self.text[end:]
+        self.root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+
     def append_to_list(self, key: str, entry: dict) -> None:
         """Append a mapping to the top-level list `key`, in the style its items already use."""
         found = self._top(key)

@@ -32,7 +32,8 @@ from kehu.load import (
     max_file_kb,
 )
 from kehu.load.locate import clear_cache
-from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules
+from kehu.pipeline import CHECK_RULES, CheckResult, Settings, apply_rules, sealing_notes
+from kehu.sealing import Tally, identity_note
 from kehu.validate import Schemas, schema_dir, validate
 
 ALWAYS_READ = ("staff", "policy")
@@ -46,6 +47,7 @@ FIELDS_READ_ACROSS = sorted({name for rule in ACROSS.values() for name in rule.r
 KEPT_KINDS = ("customer", "visit", "complaint", "disposal", "appeal")  # schema-checked: JSON-safe once valid
 NO_KIND = ""  # a record kehu could not place (kind None); a file with no record has kind None here
 ALIGNED = ("kinds", "valid", "ids", "customers")
+WITHHELD = "(sealed values not opened)"  # under `fields`: never a field name, stripped from stand-ins
 
 
 class Table:
@@ -100,6 +102,8 @@ class Table:
         self.names[index] = names[0] if len(names) == 1 else names or None
         if record.kind in KEPT_KINDS and record.valid:
             kept = {name: record.data[name] for name in FIELDS_READ_ACROSS if name in record.data}
+            if record.withheld:  # how many sealed values this run could not open, for the note
+                kept[WITHHELD] = len(record.withheld)
             if kept:
                 self.fields[relative] = kept
 
@@ -120,11 +124,16 @@ class Table:
                 continue
             if kind is not None:
                 data = {**fields[relative], "id": record_id} if relative in fields else {"id": record_id}
+                data.pop(WITHHELD, None)
                 if record_id is None:
                     del data["id"]
                 records.append(Record(kind or None, relative, data, valid))
         records.extend(record for record in read.values() if record is not None)
         return sorted(records, key=_file) if read else records
+
+    def withheld(self, leaving=()) -> int:
+        """Sealed values the runs behind this table could not open, but in the files `leaving`."""
+        return sum(kept.get(WITHHELD, 0) for relative, kept in self.fields.items() if relative not in leaving)
 
     def customer_files(self) -> dict[str, str]:
         return {relative: record_id for relative, kind, record_id in zip(self.files, self.kinds, self.ids)
@@ -146,7 +155,7 @@ def snapshot_of(repo: Repository, key: str, files: list[str], states: list[str],
     table = Table.of(files, states, {record.file: record for record in repo.records}, repo.schemas.references)
     return cache.Snapshot(key, state, len(files), len(repo.records),
                           [f for f in findings if f.code not in ACROSS], [f for f in findings if f.code in ACROSS],
-                          repo.calendar.notes(), table.columns)
+                          repo.calendar.notes() + sealing_notes(repo), table.columns)
 
 
 def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], states: list[str], state: str):
@@ -173,6 +182,9 @@ def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], stat
             loaded[relative] = load_file(root, relative, max_bytes)
     part = assemble(root, settings.today, ((f, *loaded[f]) for f in sorted(loaded)))
     validate(part, schemas)
+    if part.sealing.opened:  # nothing opened may reach the cache (kehu.check._opened_sealed)
+        return None
+    unopened = Tally(withheld=old.withheld(leaving=set(loaded) | removed) + part.sealing.withheld).note()
 
     read = {relative: None for relative in loaded} | {record.file: record for record in part.records}
     whole = Repository(root=root, today=settings.today, files=len(files), records=old.records(read, removed))
@@ -181,21 +193,22 @@ def recheck(settings: Settings, snapshot: cache.Snapshot, files: list[str], stat
     part._ids["appeal"] = whole.ids("appeal")  # an owner change may cite another customer's appeal
     findings = apply_rules(part, PER_CUSTOMER, settings)
     across = apply_rules(whole, ACROSS, settings)
-    if part.calendar.notes() or any(f.file not in loaded for f in findings) or any(f.file is None for f in across):
+    if part.calendar.notes() or identity_note() or any(f.file not in loaded for f in findings) or any(f.file is None for f in across):
         return None
 
     kept = [f for f in snapshot.findings if f.file not in loaded and f.file not in removed]
     new = old.updated(files, states, read, removed, schemas.references)
-    fresh = cache.Snapshot(snapshot.key, state, len(files), len(whole.records), kept + findings, across, [],
+    notes = [unopened] if unopened else []
+    fresh = cache.Snapshot(snapshot.key, state, len(files), len(whole.records), kept + findings, across, notes,
                            new.columns)
-    result = CheckResult(sorted(fresh.findings + across, key=Finding.sort_key), fresh.files, fresh.records, None, [],
+    result = CheckResult(sorted(fresh.findings + across, key=Finding.sort_key), fresh.files, fresh.records, None, notes,
                          root, len(loaded))
     return result, fresh
 
 
 def _table(snapshot: cache.Snapshot) -> Table | None:
     columns = snapshot.load_table()
-    if columns is None or snapshot.notes:
+    if columns is None or not all(Tally.is_note(note) for note in snapshot.notes):  # the calendar's: read all again
         return None
     try:
         return Table(columns)

@@ -75,7 +75,16 @@ def prepare(root: Path, today: date, files: list[str] | None = None, states: lis
 
 def result_of(repo: Repository, findings: list[Finding], root: Path) -> CheckResult:
     findings.sort(key=Finding.sort_key)
-    return CheckResult(findings, repo.files, len(repo.records), repo, repo.calendar.notes(), root, repo.files)
+    return CheckResult(findings, repo.files, len(repo.records), repo, repo.calendar.notes() + sealing_notes(repo), root,
+                       repo.files)
+
+
+def sealing_notes(repo: Repository) -> list[Text]:
+    """What a run could not read: sealed values without a matching key, an unusable key file."""
+    from kehu.sealing import identity_note
+
+    notes = [identity_note(), repo.sealing.note() if repo.sealing is not None else None]
+    return [note for note in notes if note is not None]
 
 
 def apply_rules(repo: Repository, rules: dict, settings: Settings) -> list[Finding]:

@@ -118,11 +118,28 @@ def move(repo: Repository, customer_id: str, to: str, by: str, reason: str | Non
         expected = dict(fresh.data)
         expected["owner"] = to
         expected["owner_history"] = list(fresh.data.get("owner_history") or []) + [{**entry, "from": repo.today.isoformat()}]
+        expected.update(_resealed(repo, text, customer))
         text.save(expected)
     if to == POOL:
         return Text(f"{customer_id} 已从 {current} 名下收回公海（{customer.file}）",
                     f"{customer_id} released from {current} to the pool ({customer.file})")
     return Text(f"{customer_id} 已分配给 {to}（{customer.file}）", f"{customer_id} assigned to {to} ({customer.file})")
+
+
+def _resealed(repo: Repository, text: RecordText, customer) -> dict:
+    """Sealed values re-sealed to the readers the new owner brings (the old owner's key no
+    longer opens them); needs a key (KEHU_AGE_IDENTITY) that opens them. {field: new value}."""
+    from kehu.sealer import reseal_text
+    from kehu.sealing import IdentityProblem, identities, in_force, is_sealed
+
+    if not in_force(repo.policy) or not any(is_sealed(value) for value in text.data().values()):
+        return {}
+    try:
+        keys = identities(required=True)
+    except IdentityProblem as problem:
+        raise EditRefused(Text(f"{customer.id} 有加密字段，换归属人须重新加密：{problem.message.zh}",
+                               f"{customer.id} has sealed fields that must be re-sealed: {problem.message.en}")) from None
+    return reseal_text(repo, text, customer.kind, customer.file, keys, everything=True)
 
 
 def _refuse_regrab(repo: Repository, customer, to: str) -> None:

@@ -24,6 +24,7 @@ from kehu.findings import Hit, Text
 from kehu.load import Repository
 from kehu.load.locate import locate
 from kehu.load.yamlfile import YamlTime
+from kehu.sealing import SEALABLE, accept_sealed, is_sealed, open_records, plain_branch
 from kehu.timeutil import in_range, parse_datetime
 
 KINDS = ("customer", "visit", "complaint", "staff", "policy", "disposal", "appeal")
@@ -143,8 +144,10 @@ class Schemas:
             if "$ref" in node:
                 target = self._inline(self._resolve({"$ref": node["$ref"]}))
                 own = {k: self._inline(v) for k, v in node.items() if k != "$ref"}
-                return {**target, **own}
-            return {k: self._inline(v) for k, v in node.items() if k != "$defs"}
+                inlined = {**target, **own}
+            else:
+                inlined = {k: self._inline(v) for k, v in node.items() if k != "$defs"}
+            return accept_sealed(inlined) if node.get(SEALABLE) else inlined
         if isinstance(node, list):
             return [self._inline(item) for item in node]
         return node
@@ -235,7 +238,11 @@ class Schemas:
 
 def _meant_branch(error) -> list:
     """Of a oneOf/anyOf, the errors of the branch the writer evidently meant: the first whose
-    own type fits the value (a mapping for a per-grade table), else jsonschema's best guess."""
+    own type fits the value (a mapping for a per-grade table), else jsonschema's best guess.
+    A sealable field's: the field's own schema, unless the value looks sealed."""
+    if plain_branch(error.schema) is not None:
+        meant = 1 if is_sealed(error.instance) else 0
+        return [sub for sub in error.context if sub.relative_schema_path[0] == meant]
     branches: dict = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
@@ -280,6 +287,12 @@ def validate(repo: Repository, schemas: Schemas, checked: dict[str, list] | None
         record.valid = not problems
         for path, at_key, message in problems:
             hits.append(Hit(message, record=record, path=path, at_key=at_key))
+    for record in open_records(repo, schemas):  # a value opened is checked as what it holds
+        problems = list(schemas.check(record.kind, record.data))
+        if problems:
+            record.valid = False
+            hits = [hit for hit in hits if hit.record is not record]
+            hits.extend(Hit(message, record=record, path=path, at_key=at_key) for path, at_key, message in problems)
     repo.schemas = schemas
     repo.schema_problems = hits
     repo.forget_indexes()

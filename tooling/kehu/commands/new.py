@@ -48,6 +48,10 @@ def run(ctx: Run, kind: str, values: dict, real_clock: bool) -> int:
         ctx.note(refused.message, "未新建：", "nothing created: ")
         return 1
     ctx.say(f"已新建 {record_id}：{path.relative_to(ctx.root)}", f"created {record_id}: {path.relative_to(ctx.root)}")
+    unseen = sum(1 for c in repository.of("customer", valid_only=False) if c.withheld and "phones" in c.withheld)
+    if kind == "customer" and unseen:
+        ctx.say(f"注意：{unseen} 位客户的电话已加密、你的密钥打不开，没有和它们比对撞单；CI 会比对（K301/K806）",
+                f"note: {unseen} customers' phones are sealed to others and were not compared; CI compares them (K301/K806)")
     print(record_id)
     return 0
 

@@ -18,6 +18,8 @@ from kehu.domain.vocabulary import CONFIDENTIALITY, DEFAULT_CONFIDENTIALITY, str
 from kehu.phones import mask_numbers, mask_phone
 
 FULL_ONLY = ("address",)  # fields only a full output shows, whatever the level
+# a customer with sealed values this output cannot open shows no more than this level does
+SEALED_SHOWN_AS = next(level for level, fields in CONFIDENTIALITY.items() if fields)  # 机密
 CUSTOMER_ID = re.compile(r"C\d{4}-\d{4,}")  # how a message names a customer
 
 
@@ -31,6 +33,8 @@ class Visibility:
         for customer in repo.of("customer", valid_only=False):
             level = customer.data.get("confidentiality", DEFAULT_CONFIDENTIALITY)
             level = level if isinstance(level, str) else None  # a level the table does not know: the strictest
+            if customer.withheld and strictness(level) < strictness(SEALED_SHOWN_AS):
+                level = SEALED_SHOWN_AS  # sealed values this build cannot open: shown like a 机密 customer
             if customer.id is not None and (customer.id not in self.levels
                                             or strictness(level) > strictness(self.levels[customer.id])):
                 self.levels[customer.id] = level

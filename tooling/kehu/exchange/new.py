@@ -82,15 +82,28 @@ def collision(repo, phones, customers: list[Record] | None = None) -> Text | Non
     repository's) already has one of these phones."""
     wanted = {phone_key(p) for p in phones}
     for customer in customers if customers is not None else repo.of("customer", valid_only=False):
-        listed = customer.data.get("phones")
+        listed = _phones(customer)
         for phone in listed if isinstance(listed, list) else []:
             if phone_key(phone) in wanted:
+                # the id and the owner to talk to, never the customer's name: it may be another
+                # owner's customer, and a 机密 one (issue 18)
                 owner = customer.data.get("owner")
-                return Text(f"撞单：电话 {phone} 已属于 {customer.id}（{customer.data.get('name')}，"
-                            f"客户经理 {staff_name(repo, owner)}）",
-                            f"collision: {phone} already belongs to {customer.id} ({customer.data.get('name')}, "
-                            f"owner {owner})")
+                return Text(f"撞单：电话 {phone} 已属于 {customer.id}（客户经理 {staff_name(repo, owner)}）",
+                            f"collision: {phone} already belongs to {customer.id} (owner {owner})")
     return None
+
+
+def _phones(customer):
+    """A customer's phones, opened if sealed and this process holds a key that opens them."""
+    from kehu.sealing import IdentityProblem, Unreadable, identities, is_sealed, open_value
+
+    listed = customer.data.get("phones")
+    if not is_sealed(listed):
+        return listed
+    try:
+        return open_value(listed, identities()).value
+    except (Unreadable, IdentityProblem):
+        return None
 
 
 def lock_path(root: Path) -> Path:

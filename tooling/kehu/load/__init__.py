@@ -57,6 +57,8 @@ class Record:
     file: str  # relative to the repository root, "/"-separated
     data: dict
     valid: bool = True  # False once the schema found a problem
+    opened: dict | None = None  # field -> kehu.sealing.Opened: sealed values this process opened
+    withheld: dict | None = None  # field -> kehu.sealing.Unreadable: sealed values it could not
 
     @property
     def id(self) -> str | None:
@@ -76,6 +78,7 @@ class Repository:
     schemas: object = None  # kehu.validate.Schemas, set by the validate stage
     calendar: object = None  # kehu.calendar.WorkCalendar, from the policy
     facts: dict = field(default_factory=dict)  # kehu.facts caches, computed once per run
+    sealing: object = None  # kehu.sealing.Tally: what opening the sealed values gave, set by the validate stage
     _by_kind: dict = field(default_factory=dict)
     _ids: dict = field(default_factory=dict)
 

@@ -51,6 +51,7 @@ class Review:
     untrusted: tuple[str, ...] = ()  # what came from commit metadata: "author", "time"
     notes: list[Text] = field(default_factory=list)  # said on stderr: unknown --author / --approved-by
     grades: tuple[str, ...] = ("A", "B", "C", "D")  # most important first, from the base's schemas
+    schemas: object = None  # kehu.validate.Schemas at the merge base
 
     @property
     def changes(self) -> list[Change]:
@@ -304,7 +305,7 @@ def _judge(change, root, today, author, approved_by, select, ignore, received_at
         else:
             approvals.add(approver)
     review = Review(change, today, policy, staff, author_id, label, approvals, received_at, untrusted, notes,
-                    tuple(schemas.vocabulary("grade")))
+                    tuple(schemas.vocabulary("grade")), schemas)
     selection = Selection(select, ignore, policy.get("rules"))
     # the record rules wait mostly on git: let them run beside the K8 rules (they share no git
     # process: K8 reads through GitPython's cat-file, they through their own)

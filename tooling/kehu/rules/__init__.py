@@ -16,12 +16,13 @@ from kehu.rules import (
     k6_process,
     k7_privacy,
     k8_review,
+    k8_sealing,
     k9_appeals,
 )
 from kehu.rules.base import DOC_SECTIONS, Rule, rule
 
 MODULES = (k0_files, k1_schema, k2_references, k3_ownership, k4_followup, k4_contacts, k5_complaints, k6_process,
-           k7_privacy, k8_review, k9_appeals)
+           k7_privacy, k8_review, k8_sealing, k9_appeals)
 RETIRED: dict[str, str] = {}
 
 

@@ -275,6 +275,18 @@ def admin_files(review):
                                         f"{review.who(needed).en}"), path=("exceptions",))
 
 
+def _public_name(customer) -> str:
+    """The other customer's name for the message where the PR's author may read it: not for a
+    机密/绝密 customer, nor a sealed name (issue 18); else ""."""
+    from kehu.domain.vocabulary import DEFAULT_CONFIDENTIALITY
+    from kehu.sealing import is_sealed
+
+    name = customer.data.get("name")
+    if customer.data.get("confidentiality", DEFAULT_CONFIDENTIALITY) != DEFAULT_CONFIDENTIALITY or is_sealed(name):
+        return ""
+    return str(name)
+
+
 def added_customers(changes) -> list:
     return [change for change in changes if change.kind == "added" and change.after and change.after.record is not None
             and change.after.record.kind == "customer"]
@@ -321,10 +333,11 @@ def collision_in_change(review):
             if others:
                 other = others[0]
                 owner = review.who([other.data.get("owner")])
+                name = _public_name(other)
                 yield _hit(change, Text(
-                    f"撞单：电话 {mask_phone(phone)} 已属于 {other.id}（{other.data.get('name')}，{owner.zh}）",
+                    f"撞单：电话 {mask_phone(phone)} 已属于 {other.id}（{name + '，' if name else ''}{owner.zh}）",
                     f"collision: phone {mask_phone(phone)} already belongs to {other.id} "
-                    f"({other.data.get('name')}, {owner.en})"), path=("phones", index))
+                    f"({name + ', ' if name else ''}{owner.en})"), path=("phones", index))
                 break
 
 

@@ -36,6 +36,7 @@ from kehu.explain import _pattern_hint
 from kehu.load import DATE_FIELDS, KIND_FOLDERS
 from kehu.markdown import titled
 from kehu.phones import mask_phone, phone_key
+from kehu.sealing import plain_branch
 from kehu.site.form_fields import SchemaFields, field_html
 from kehu.timeutil import EARLIEST, LATEST
 
@@ -130,6 +131,7 @@ def labels(schemas, kind: str) -> dict:
     def walk(node, path):
         if not isinstance(node, dict):
             return
+        node = plain_branch(node) or node  # a sealable field: its own schema (kehu.sealing)
         if path and node.get("title"):
             out[".".join(path)] = node["title"]
         for name, child in node.get("properties", {}).items():
