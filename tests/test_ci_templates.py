@@ -703,3 +703,49 @@ def test_owner_adding_a_visit_can_pass_codeowners_check_and_review(tmp_path):
     pr_commit(r.root, "regenerate CODEOWNERS", when=shanghai(2, "10:01:00").isoformat())
     regenerated = kehu("codeowners", "--check") == 0 and kehu("review", "--base", "main", *trusted) == 0
     assert as_is or regenerated
+
+
+# --- the CI key for sealed records -------------------------------------------------------------
+
+def test_only_main_branch_jobs_can_hold_the_ci_key():
+    """A pull request runs the branch's own copy of the workflow: a job it runs that held the
+    key could print it. The key lives in a GitHub environment deployable from main / a
+    protected GitLab variable, and only jobs that run for main name it."""
+    for name, job in load(GITHUB)["jobs"].items():
+        text = yaml.safe_dump(job, allow_unicode=True)
+        if "KEHU_AGE_KEY" in text:
+            assert job["if"] == "github.event_name == 'push'" and job["environment"] == "kehu-main", name
+    assert {name for name, job in load(GITHUB)["jobs"].items() if "KEHU_AGE_KEY" in str(job)} == {"main", "site"}
+    gitlab = {name: job for name, job in load(GITLAB).items() if isinstance(job, dict) and "KEHU_AGE_KEY" in str(job)}
+    assert set(gitlab) == {"kehu-main-check", "kehu-site"}
+    for job in gitlab.values():
+        assert [rule["if"] for rule in job["rules"]] == [ON_MAIN]
+        assert job["variables"]["KEHU_AGE_IDENTITY"] == "$KEHU_AGE_KEY"
+
+
+@pytest.mark.parametrize("job", ["main", "site"])
+def test_github_key_step_hands_kehu_a_private_key_file(job, tmp_path):
+    import pyrage
+
+    from kehu import sealing
+
+    step = next(s for s in load(GITHUB)["jobs"][job]["steps"] if "KEHU_AGE_KEY" in str(s.get("env", {})))
+    key = pyrage.x25519.Identity.generate()
+    github_env, runner_temp = tmp_path / "github-env", tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    github_env.write_text("", encoding="utf-8")
+    base = {"PATH": os.environ["PATH"], "GITHUB_ENV": str(github_env), "RUNNER_TEMP": str(runner_temp)}
+    ran = run_script(step["run"], tmp_path, {**base, "KEHU_AGE_KEY": f"# created: CI\n{key}"}, tmp_path, "key")
+    assert ran.code == 0, ran
+    name, _, value = github_env.read_text(encoding="utf-8").strip().partition("=")
+    assert name == "KEHU_AGE_IDENTITY"
+    path = Path(value)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # readable by the job's user only
+    os.environ[sealing.IDENTITY_ENV] = str(path)
+    try:
+        assert [str(i.to_public()) for i in sealing.identities()] == [str(key.to_public())]
+    finally:
+        del os.environ[sealing.IDENTITY_ENV]
+    github_env.write_text("", encoding="utf-8")  # no secret set (a fork, or sealing not in use): no key, no error
+    ran = run_script(step["run"], tmp_path, {**base, "KEHU_AGE_KEY": ""}, tmp_path, "no key")
+    assert ran.code == 0 and github_env.read_text(encoding="utf-8") == ""
