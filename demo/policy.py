@@ -44,12 +44,17 @@ def _yaml_value(value, indent: str = "  ") -> str:
             return " {}"
         if indent != "  " and not any(isinstance(v, (dict, list)) for v in value.values()):  # nested: one line
             return " {" + ", ".join(f"{k}:{_yaml_value(v)}" for k, v in value.items()) + "}"
-        return "".join(f"\n{indent}{k}:{_yaml_value(v, indent + '  ')}" if isinstance(v, dict) else
+        return "".join(f"\n{indent}{k}:{_yaml_value(v, indent + '  ')}" if isinstance(v, dict) or _block(v) else
                        f"\n{indent}{k}: {_yaml_value(v)}" for k, v in value.items())
     if isinstance(value, list):
-        if value and all(isinstance(v, str) and v.isascii() for v in value) and len(value) > 3:
-            return "".join(f"\n  - {v}" for v in value)
+        if _block(value):
+            return "".join(f"\n{indent}- {v}" for v in value)
         return " [" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, str):
         return f" {scalar(value)}"  # quoted where YAML 1.1 would misread it (10:00 is a number there)
     return f" {value}"
+
+
+def _block(value) -> bool:
+    """A list written one item per line (long lists of plain words)."""
+    return isinstance(value, list) and len(value) > 3 and all(isinstance(v, str) and v.isascii() for v in value)
